@@ -1,0 +1,62 @@
+/**
+ * Every error EDoRA.ts throws on purpose is an `EdoraError` with a stable `code`, so callers can
+ * branch on `err.code` and messages can change without breaking them. Messages say what was
+ * expected and what was found.
+ */
+export class EdoraError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Incompatible or invalid shapes; the message names the op and every shape involved. */
+export class ShapeError extends EdoraError {
+  constructor(message: string) {
+    super('E_SHAPE', message);
+  }
+}
+
+/** A dtype the op or backend cannot take. */
+export class DTypeError extends EdoraError {
+  constructor(message: string) {
+    super('E_DTYPE', message);
+  }
+}
+
+/** A bad argument value (an option outside its valid choices, a negative size...). */
+export class ArgumentError extends EdoraError {
+  constructor(message: string) {
+    super('E_ARGUMENT', message);
+  }
+}
+
+/** Backend missing, failing, or asked for something it cannot do. */
+export class BackendError extends EdoraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_BACKEND', message, options);
+  }
+}
+
+/** A tensor used after `dispose()`. */
+export class DisposedError extends EdoraError {
+  constructor(message: string) {
+    super('E_DISPOSED', message);
+  }
+}
+
+/** Autograd misuse: backward on a non-scalar without a gradient, a released graph, ... */
+export class AutogradError extends EdoraError {
+  constructor(message: string) {
+    super('E_AUTOGRAD', message);
+  }
+}
+
+/** A malformed file (safetensors and others); the message names the file when known. */
+export class FormatError extends EdoraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_FORMAT', message, options);
+  }
+}
