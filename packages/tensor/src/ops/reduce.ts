@@ -1,0 +1,146 @@
+import { ShapeError } from '../errors.js';
+import { normAxis, sameShape, shapeStr } from '../shape.js';
+import { makeView, recordOp, type Tensor } from '../tensor.js';
+import { runOp } from './dispatch.js';
+import { rawBinary, rawUnary } from './elementwise.js';
+import { expand, reshape } from './views.js';
+
+function axesOf(t: Tensor, axis: number | readonly number[] | undefined, op: string): number[] {
+  if (axis === undefined) return t.shape.map((_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const norm = list.map((a) => normAxis(a, t.rank, op));
+  return [...new Set(norm)].sort((a, b) => b - a);
+}
+
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+/** Raw reduction over several axes, keeping them as size-1 dims; no autograd. */
+function rawReduce(fn: 'sum' | 'max', t: Tensor, axes: readonly number[]): Tensor {
+  let cur = t;
+  for (const axis of axes) {
+    const shape = [...cur.shape];
+    shape[axis] = 1;
+    const next = runOp('reduce', [cur], [{ shape, dtype: cur.dtype }], { fn, axis })[0]!;
+    if (cur !== t) cur.dispose();
+    cur = next;
+  }
+  return cur === t ? makeView(t, t.shape, t.strides, t.offset) : cur;
+}
+
+function finish(t: Tensor, inShape: readonly number[], axes: readonly number[], keepDim: boolean): Tensor {
+  if (keepDim) return t;
+  const out = reshape(t, inShape.filter((_, i) => !axes.includes(i)));
+  return out;
+}
+
+/** Σ over `axis` (all axes when omitted). */
+export function sum(t: Tensor, axis?: number | readonly number[], options: { keepDim?: boolean } = {}): Tensor {
+  t.assertAlive('sum');
+  const axes = axesOf(t, axis, 'sum');
+  const inShape = t.shape;
+  const kept = keptShape(inShape, axes);
+  const r = recordOp(rawReduce('sum', t, axes), 'sum', [t], [], (g) => {
+    const gk = reshape(g, kept);
+    return [expand(gk, inShape)];
+  });
+  const out = finish(r, inShape, axes, options.keepDim ?? false);
+  if (out !== r) r.dispose();
+  return out;
+}
+
+export function mean(t: Tensor, axis?: number | readonly number[], options: { keepDim?: boolean } = {}): Tensor {
+  const axes = axesOf(t, axis, 'mean');
+  const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
+  const s = sum(t, axis, options);
+  const scale = 1 / count;
+  const out = mulScalarGrad(s, scale);
+  s.dispose();
+  return out;
+}
+
+/** x · c with its gradient, for a JS constant c. */
+function mulScalarGrad(x: Tensor, c: number): Tensor {
+  const cs = runOp('fill', [], [{ shape: [], dtype: x.dtype }], { value: c }, x.backend)[0]!;
+  const out = rawBinary('mul', x, cs);
+  cs.dispose();
+  return recordOp(out, 'scale', [x], [], (g) => {
+    const c2 = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: c }, g.backend)[0]!;
+    return [rawBinary('mul', g, c2)];
+  });
+}
+
+/** Maximum over one axis (all elements when omitted); the gradient is shared among ties. */
+export function max(t: Tensor, axis?: number, options: { keepDim?: boolean } = {}): Tensor {
+  t.assertAlive('max');
+  if (t.size === 0) throw new ShapeError(`max: cannot reduce an empty tensor of shape ${shapeStr(t.shape)}`);
+  const axes = axesOf(t, axis, 'max');
+  const inShape = t.shape;
+  const m = rawReduce('max', t, axes);
+  const r = recordOp(m, 'max', [t], [t, m], (g, [x, mx]) => {
+    const kept = keptShape(inShape, axes);
+    const mask = rawBinary('eq', x!, mx!);
+    const count = rawReduce('sum', mask, axes);
+    const share = rawBinary('div', reshape(g, kept), count);
+    return [rawBinary('mul', mask, share)];
+  });
+  const out = finish(r, inShape, axes, options.keepDim ?? false);
+  if (out !== r) r.dispose();
+  return out;
+}
+
+/** Index of the first maximum along `axis` (int32, no gradient). */
+export function argmax(t: Tensor, axis = -1, options: { keepDim?: boolean } = {}): Tensor {
+  t.assertAlive('argmax');
+  const a = normAxis(axis, t.rank, 'argmax');
+  if (t.shape[a] === 0) throw new ShapeError(`argmax: axis ${axis} of shape ${shapeStr(t.shape)} is empty`);
+  const shape = [...t.shape];
+  shape[a] = 1;
+  const r = runOp('reduce', [t], [{ shape, dtype: 'int32' }], { fn: 'argmax', axis: a })[0]!;
+  if (options.keepDim) return r;
+  const out = reshape(r, t.shape.filter((_, i) => i !== a));
+  r.dispose();
+  return out;
+}
+
+/** Euclidean norm along `axis` (of all elements when omitted): √Σx². */
+export function norm(t: Tensor, axis?: number, options: { keepDim?: boolean } = {}): Tensor {
+  const sq = square(t);
+  const s = sum(sq, axis, options);
+  sq.dispose();
+  const out = sqrtGrad(s);
+  s.dispose();
+  return out;
+}
+
+function square(t: Tensor): Tensor {
+  return recordOp(rawUnary('square', t), 'square', [t], [t], (g, [x]) => {
+    const two = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: 2 }, g.backend)[0]!;
+    const gx = rawBinary('mul', g, x!);
+    return [rawBinary('mul', gx, two)];
+  });
+}
+
+function sqrtGrad(t: Tensor): Tensor {
+  const y = rawUnary('sqrt', t);
+  return recordOp(y, 'sqrt', [t], [y], (g, [ys]) => {
+    const h = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: 0.5 }, g.backend)[0]!;
+    const q = rawBinary('div', g, ys!);
+    return [rawBinary('mul', q, h)];
+  });
+}
+
+/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const r = axes.length ? rawReduce('sum', g, axes.sort((a, b) => b - a)) : g;
+  const out = reshape(r, shape);
+  if (r !== g) r.dispose();
+  return out;
+}
