@@ -81,7 +81,17 @@ export function backward(root: Tensor, grad?: Tensor, options: { retainGraph?: b
             `backward through "${node.name}" a second time: its saved tensors were freed; pass { retainGraph: true } to the first backward`,
           );
         }
-        const inGrads = tidy(() => [...node.backward(g, node.saved)]);
+        const raw = tidy(() => [...node.backward(g, node.saved)]);
+        // every gradient handed on must be its own handle: one may be g itself or repeat
+        const seen = new Set<Tensor>([g]);
+        const inGrads = raw.map((t) => {
+          if (!t) return t;
+          if (!seen.has(t)) {
+            seen.add(t);
+            return t;
+          }
+          return t.detach();
+        });
         if (g !== grad) g.dispose();
         node.next.forEach((edge, i) => {
           const ng = inGrads[i];
