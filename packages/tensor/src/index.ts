@@ -39,3 +39,4 @@ export { concat, stack } from './ops/combine.js';
 export { assign, adamwStep } from './ops/inplace.js';
 export { moveTo } from './ops/move.js';
 export { disableFusedOps } from './ops/dispatch.js';
+export * from './io/index.js';
