@@ -265,6 +265,11 @@ describe('header validation', () => {
     expect({ ...parseSafetensorsHeader(handMade({ __metadata__: null })).metadata }).toEqual({});
   });
 
+  it('allows the same key in different objects, and key-like strings in values', () => {
+    const text = '{"__metadata__":{"dtype":"x","a":"a"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"note":{"a":"dtype"}}}';
+    expect(parseSafetensorsHeader(handMade(undefined, new Uint8Array(4), text)).entries.get('a')!.byteLength).toBe(4);
+  });
+
   it('treats "__proto__" as an ordinary key', () => {
     const header = parseSafetensorsHeader(
       handMade(undefined, new Uint8Array(4), '{"__metadata__":{"__proto__":"x"},"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'),
@@ -292,7 +297,11 @@ describe('header validation', () => {
     })(), /header length 100 runs past the end of the file/],
     ['invalid UTF-8', handMade(undefined, undefined, '{"ab":1}').map((x, i) => (i === 10 ? 0xff : x)), /not valid UTF-8/],
     ['invalid JSON', handMade(undefined, undefined, '{"a":'), /not valid JSON/],
-    ['a JSON array', handMade([1, 2]), /header must be a JSON object, found \[1,2\]/],
+    ['a header not starting with "{"', handMade(undefined, undefined, ' {}'), /header must start with "\{", found " \{\}"/],
+    ['a repeated tensor name', handMade(undefined, new Uint8Array(4), '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'), /repeats the key "a"; keys must be unique/],
+    ['a repeated name spelled with an escape', handMade(undefined, new Uint8Array(8), '{"ab":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0061b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}'), /repeats the key "ab"/],
+    ['a repeated metadata key', handMade(undefined, undefined, '{"__metadata__":{"k":"1","x":["k"],"k":"2"}}'), /repeats the key "k"/],
+    ['a JSON array', handMade([1, 2]), /header must start with "\{", found "\[1,2\]"/],
     ['non-string metadata', handMade({ __metadata__: { a: 1 } }), /__metadata__\["a"\] must be a string, found 1/],
     ['an unknown dtype', handMade({ x: { dtype: 'F128', shape: [], data_offsets: [0, 0] } }), /unknown dtype "F128"; expected one of BOOL/],
     ['a negative dimension', handMade({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }), /shape must be an array of non-negative integers/],

@@ -2,7 +2,7 @@ import { DTypeError, FormatError } from '../../errors.js';
 import type { SafetensorsDType } from './dtype.js';
 import { tensorByteLength } from './dtype.js';
 import { decodeBF16, decodeF16 } from './half.js';
-import { littleEndianView } from './little-endian.js';
+import { copyLittleEndian, littleEndianView } from './little-endian.js';
 
 /**
  * Turning a tensor's raw bytes into the host array our tensors use: Float32Array for F32, F16 and
@@ -100,13 +100,9 @@ export function decodeTensorData(
   const out = hostArrayFor(dtype, count, ctx);
   switch (dtype) {
     case 'F32':
-      (out as Float32Array).set(littleEndianView(bytes, Float32Array));
-      break;
     case 'F64':
-      (out as Float64Array).set(littleEndianView(bytes, Float64Array));
-      break;
     case 'I32':
-      (out as Int32Array).set(littleEndianView(bytes, Int32Array));
+      copyLittleEndian(bytes, out);
       break;
     case 'F16':
       decodeF16(littleEndianView(bytes, Uint16Array), out as Float32Array);

@@ -1,4 +1,5 @@
 import { ArgumentError, FormatError } from '../../errors.js';
+import { findDuplicateKey } from './duplicate-keys.js';
 import { isSafetensorsDType, tensorByteLength, SAFETENSORS_DTYPES, type SafetensorsDType } from './dtype.js';
 
 /**
@@ -10,6 +11,7 @@ import { isSafetensorsDType, tensorByteLength, SAFETENSORS_DTYPES, type Safetens
  * As the reference reader requires, the tensors' byte ranges must tile the data section exactly:
  * sorted by offset, the first begins at 0, each begins where the previous ended, and the last ends
  * at the end of the file. That rules out gaps, overlaps, out-of-range offsets and trailing bytes.
+ * The header must start with "{" and repeat no key, as the format's specification says.
  */
 
 /** The reference reader refuses longer headers; so do we, before allocating anything. */
@@ -173,13 +175,17 @@ export function parseSafetensorsHeader(bytes: Uint8Array, options: ParseHeaderOp
   } catch (err) {
     fail(source, `header is not valid UTF-8`, err);
   }
-  let json: unknown;
+  // The format requires the first byte to be "{"; JSON.parse alone would accept leading spaces.
+  if (!text.startsWith('{')) fail(source, `header must start with "{", found ${JSON.stringify(text.slice(0, 16))}`);
+  // Valid JSON that starts with "{" is an object.
+  let json: Record<string, unknown>;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
     fail(source, `header is not valid JSON (${(err as Error).message})`, err);
   }
-  if (!isPlainObject(json)) fail(source, `header must be a JSON object, found ${describe(json)}`);
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) fail(source, `header repeats the key ${JSON.stringify(duplicate)}; keys must be unique`);
 
   let metadata: Record<string, string> = Object.create(null);
   const raw: RawEntry[] = [];

@@ -25,6 +25,12 @@ export function littleEndianView<T>(bytes: Uint8Array, ctor: Ctor<T>): T {
   return new ctor(copy.buffer, 0, length);
 }
 
+/** Copies little-endian `bytes` into `out` (same byte length): one copy, any alignment. */
+export function copyLittleEndian(bytes: Uint8Array, out: Float32Array | Float64Array | Int32Array): void {
+  if (HOST_IS_LITTLE_ENDIAN) new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
+  else out.set(littleEndianView(bytes, out.constructor as Ctor<typeof out>));
+}
+
 /** The little-endian bytes of a typed array (a view when the host is little-endian). */
 export function littleEndianBytes(array: Float32Array | Float64Array | Int32Array | BigInt64Array): Uint8Array {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
