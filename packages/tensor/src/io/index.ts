@@ -14,7 +14,7 @@ export {
   type SafetensorsHeader,
   type ParseHeaderOptions,
 } from './safetensors/header.js';
-export { decodeTensorData, type HostArray, type DecodeContext } from './safetensors/decode.js';
+export { decodeTensorData, type DecodeContext } from './safetensors/decode.js';
 export { readSafetensors, type SafetensorsTensor, type ReadSafetensorsOptions } from './safetensors/read.js';
 export {
   writeSafetensors,

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { ArgumentError, FormatError } from '../../errors.js';
-import { decodeTensorData, hostArrayFor, isHostLayout, type HostArray } from '../safetensors/decode.js';
+import type { AnyTypedArray } from '../../dtype.js';
+import { decodeTensorData, hostArrayFor, isHostLayout } from '../safetensors/decode.js';
 import { parseSafetensorsHeader, readHeaderLength, LENGTH_PREFIX_BYTES, type SafetensorsHeader } from '../safetensors/header.js';
 import type { SafetensorsTensor } from '../safetensors/read.js';
 import { HOST_IS_LITTLE_ENDIAN } from '../safetensors/little-endian.js';
@@ -14,7 +15,7 @@ import { HOST_IS_LITTLE_ENDIAN } from '../safetensors/little-endian.js';
 export interface SafetensorsFile extends SafetensorsHeader {
   path: string;
   /** Reads and decodes one tensor (see `decodeTensorData` for the host array types). */
-  read(name: string): Promise<HostArray>;
+  read(name: string): Promise<AnyTypedArray>;
   /** Closes the file; reads after this fail. Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -59,7 +60,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     closed = true;
     await handle.close();
   };
-  const read = async (name: string): Promise<HostArray> => {
+  const read = async (name: string): Promise<AnyTypedArray> => {
     const entry = header.entries.get(name);
     if (entry === undefined) {
       const names = [...header.entries.keys()];

@@ -1,3 +1,4 @@
+import type { AnyTypedArray } from '../../dtype.js';
 import { DTypeError, FormatError } from '../../errors.js';
 import type { SafetensorsDType } from './dtype.js';
 import { tensorByteLength } from './dtype.js';
@@ -10,8 +11,6 @@ import { copyLittleEndian, littleEndianView } from './little-endian.js';
  * integer type and BOOL. Integers that do not fit int32 are an error naming the tensor, never a
  * silent wrap.
  */
-
-export type HostArray = Float32Array | Float64Array | Int32Array;
 
 export interface DecodeContext {
   /** The tensor's name, for error messages. */
@@ -37,7 +36,7 @@ export function isHostLayout(dtype: SafetensorsDType): dtype is 'F32' | 'F64' | 
 }
 
 /** The host array `decodeTensorData` returns for `dtype`, empty, with `count` elements. */
-export function hostArrayFor(dtype: SafetensorsDType, count: number, ctx: DecodeContext = {}): HostArray {
+export function hostArrayFor(dtype: SafetensorsDType, count: number, ctx: DecodeContext = {}): AnyTypedArray {
   switch (dtype) {
     case 'F32':
     case 'F16':
@@ -91,7 +90,7 @@ export function decodeTensorData(
   shape: readonly number[],
   bytes: Uint8Array,
   ctx: DecodeContext = {},
-): HostArray {
+): AnyTypedArray {
   const count = elementCount(shape);
   const expected = tensorByteLength(dtype, count);
   if (expected !== bytes.length) {

@@ -1,12 +1,13 @@
 import type { SafetensorsDType } from './dtype.js';
-import { decodeTensorData, type HostArray } from './decode.js';
+import type { AnyTypedArray } from '../../dtype.js';
+import { decodeTensorData } from './decode.js';
 import { parseSafetensorsHeader } from './header.js';
 
 /** One decoded tensor: `dtype` is the file's dtype, `data` the host array it decodes to. */
 export interface SafetensorsTensor {
   dtype: SafetensorsDType;
   shape: number[];
-  data: HostArray;
+  data: AnyTypedArray;
 }
 
 export interface ReadSafetensorsOptions {
