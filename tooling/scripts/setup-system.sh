@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite uses; safe to run again (skips what is present).
+# - Mesa's lavapipe Vulkan driver from bookworm-backports, so Dawn (npm `webgpu`) runs without a GPU
+#   (tooling/scripts/setup-webgpu.sh does that part);
+# - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+sudo_cmd=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
+
+if [ -f "$here/setup-webgpu.sh" ]; then bash "$here/setup-webgpu.sh"; fi
+
+if ! command -v clang >/dev/null 2>&1 || ! command -v wasm-ld >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo_cmd apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clang lld >/dev/null || echo "setup-system: could not install clang/lld; the wasm rebuild check will skip with its reason"
+  fi
+fi
