@@ -46,3 +46,7 @@ const mlpMs = timeMs(() =>
 );
 console.log('\nMLP 256×512 → 1024 (GELU) → 512, forward + backward');
 console.log(table(['backend', 'ms / step'], [['cpu', mlpMs.toFixed(1)]]));
+
+// safetensors read/write throughput (see docs/benchmarks.md, "@edora/tensor: safetensors")
+const { benchSafetensors } = await import('./safetensors.js');
+console.log(await benchSafetensors());
