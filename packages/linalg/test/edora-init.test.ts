@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SingularValueDecomposition } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { tensor, type Tensor } from '@edora/tensor';
+import { openSafetensorsFile } from '@edora/tensor/node';
+import { EDORA_SVD_DEFAULTS, topLeftSingularVectors, topLeftSingularVectorsBatch } from '../src/index.js';
+import type { HostMatrix } from '../src/host/matrix.js';
+import { optimalRankKError, orthogonalityError, toMl } from './reference.js';
+
+// Real pretrained weights: the tiny RoBERTa of shared/data (hidden 256, 4 layers), the EDoRA target
+// modules of every layer. The reference is ml-matrix's exact SVD in float64.
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const modelFile = path.resolve(repoRoot, '../shared/data/models/tiny-roberta-mlm/model.safetensors');
+const present = existsSync(modelFile);
+const TARGETS = ['attention.self.query', 'attention.self.value', 'attention.output.dense', 'output.dense'];
+const R = 16;
+
+async function loadTargets(): Promise<{ name: string; w: Tensor; host: HostMatrix }[]> {
+  const file = await openSafetensorsFile(modelFile);
+  try {
+    const out = [];
+    for (let layer = 0; layer < 4; layer++) {
+      for (const t of TARGETS) {
+        const name = `roberta.encoder.layer.${layer}.${t}.weight`;
+        const entry = file.entries.get(name);
+        if (!entry) throw new Error(`${modelFile}: missing tensor ${name}`);
+        const data = Float32Array.from(await file.read(name));
+        const [rows, cols] = entry.shape as [number, number];
+        out.push({ name, w: tensor(data, [rows, cols], { backend: 'cpu' }), host: { rows, cols, data: Float64Array.from(data) } });
+      }
+    }
+    return out;
+  } finally {
+    await file.close();
+  }
+}
+
+/** ‖W − B Bᵀ W‖_F in float64: the error of EDoRA's B A = B (Bᵀ W). */
+function projectionError(w: HostMatrix, b: HostMatrix): number {
+  const W = toMl(w);
+  const B = toMl(b);
+  return W.sub(B.mmul(B.transpose().mmul(W))).norm('frobenius');
+}
+
+describe.skipIf(!present)(`topLeftSingularVectors on real weights (${present ? 'tiny-roberta-mlm' : `missing ${modelFile}`})`, () => {
+  it(`B = top-${R} left singular vectors of every target weight: orthonormal, B Bᵀ W within 1.01× of Eckart–Young`, async () => {
+    const targets = await loadTargets();
+    expect(targets).toHaveLength(16);
+    const bs = await topLeftSingularVectorsBatch(targets.map((t) => t.w), R);
+    for (const [i, t] of targets.entries()) {
+      const b = bs[i]!;
+      expect(b.shape).toEqual([t.host.rows, R]);
+      const bh = { rows: t.host.rows, cols: R, data: Float64Array.from(await b.data()) };
+      expect(orthogonalityError(bh)).toBeLessThan(1e-5);
+      const sigma = [...new SingularValueDecomposition(toMl(t.host), { autoTranspose: true, computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal].sort((x, y) => y - x);
+      expect(projectionError(t.host, bh), t.name).toBeLessThanOrEqual(1.01 * optimalRankKError(sigma, R));
+    }
+    // The batch is the same computation as one call per matrix.
+    const single = await topLeftSingularVectors(targets[3]!.w, R);
+    expect([...(await single.data())]).toEqual([...(await bs[3]!.data())]);
+  });
+
+  it('uses the reference settings by default (10 LU-normalized power iterations, 10 oversamples)', () => {
+    expect(EDORA_SVD_DEFAULTS).toEqual({ oversamples: 10, powerIters: 10, normalizer: 'lu', seed: 42 });
+  });
+});
