@@ -70,7 +70,7 @@ export const sub = (a: Operand, b: Operand): Tensor => binaryOp('sub', a, b, (g)
 export const mul = (a: Operand, b: Operand): Tensor =>
   binaryOp('mul', a, b, (g, [x, y]) => [rawBinary('mul', g, y!), rawBinary('mul', g, x!)], 'ab');
 export const div = (a: Operand, b: Operand): Tensor =>
-  binaryOp('div', a, b, (g, [x, y, o]) => {
+  binaryOp('div', a, b, (g, [, y, o]) => {
     const gx = rawBinary('div', g, y!);
     // d(x/y)/dy = −(x/y)/y
     const t = rawBinary('div', o!, y!);

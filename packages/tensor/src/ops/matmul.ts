@@ -17,7 +17,7 @@ function as3d(t: Tensor, batch: readonly number[], rows: number, cols: number): 
   const full = [...batch, rows, cols];
   const strides = broadcastStrides(t.shape, t.strides, full, 'matmul');
   const bn = numel(batch);
-  let s3 = reshapeStrides(full, strides, [bn, rows, cols]);
+  const s3 = reshapeStrides(full, strides, [bn, rows, cols]);
   if (s3) {
     if (rows === 1) s3[1] = cols;
     if (cols === 1) s3[2] = 1;
