@@ -1,6 +1,6 @@
 import type { BackendBuffer, BackendV1, TensorView } from './backend/contract.js';
 import { bytesPerElement, viewAs, type AnyTypedArray, type DType } from './dtype.js';
-import { BackendError, DisposedError } from './errors.js';
+import { AutogradError, BackendError, DisposedError } from './errors.js';
 import { GradNode } from './autograd/node.js';
 import { isGradEnabled } from './autograd/grad-mode.js';
 import { setTensorPredicate, trackTensor, keep } from './scope.js';
@@ -101,7 +101,7 @@ export class Tensor implements TensorView {
     return this.leafRequiresGrad || this.node !== null;
   }
   set requiresGrad(v: boolean) {
-    if (this.node) throw new BackendError('requiresGrad can only be set on leaf tensors (not on results of ops)');
+    if (this.node) throw new AutogradError('requiresGrad can only be set on leaf tensors (not on results of ops); use detach() first');
     this.leafRequiresGrad = v;
   }
   /** Marks this leaf as trainable and returns it (chainable). */
@@ -127,6 +127,11 @@ export class Tensor implements TensorView {
     const node = this.node;
     this.node = null;
     node?.unref();
+  }
+
+  /** `using t = ...` disposes at the end of the block (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** A new handle on the same storage and view, detached from the graph. */

@@ -95,6 +95,16 @@ describe('memory', () => {
     expect(tensorStats()).toEqual(before);
   });
 
+  it('`using` disposes a tensor at the end of its block', () => {
+    const before = tensorStats().tensors;
+    {
+      using t = ones([4]);
+      expect(tensorStats().tensors).toBe(before + 1);
+      expect(t.isDisposed).toBe(false);
+    }
+    expect(tensorStats().tensors).toBe(before);
+  });
+
   it('1,000 forward+backward steps of an MLP leave memory counters where they started', () => {
     const backend = getBackend();
     const w1 = keep(randn([8, 16], { seed: 1, std: 0.3 }).requiresGrad_());

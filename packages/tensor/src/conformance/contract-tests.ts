@@ -120,6 +120,31 @@ export function defineContractTests(ctx: SuiteContext): void {
       });
     }
 
+    it('binary ops on random broadcastable shapes and views (fuzz)', async () => {
+      const fz = hostRng(4321);
+      for (let trial = 0; trial < 40; trial++) {
+        const rank = 1 + Math.floor(fz() * 4);
+        const shape = Array.from({ length: rank }, () => Math.floor(fz() * 4)); // includes 0 and 1
+        const sa = shape.map((d) => (fz() < 0.3 ? 1 : d));
+        const sb = shape.slice(Math.floor(fz() * rank)).map((d) => (fz() < 0.3 ? 1 : d));
+        const outShape = broadcastShapes(sa, sb, 'fuzz');
+        const fn = (['add', 'sub', 'mul', 'max'] as const)[trial % 4]!;
+        const da = randomArray(numel(sa), fz);
+        const db = randomArray(numel(sb), fz);
+        const a = viewOf(ctx.backend(), da, sa, 'float32', KINDS[trial % 3]!);
+        const b = viewOf(ctx.backend(), db, sb, 'float32', KINDS[(trial + 1) % 3]!);
+        const av = makeView(a, outShape, broadcastStrides(sa, a.strides, outShape, fn), a.offset);
+        const bv = makeView(b, outShape, broadcastStrides(sb, b.strides, outShape, fn), b.offset);
+        const o = out(ctx, outShape);
+        ctx.backend().run('binary', [av, bv], [o], { fn });
+        const ia = broadcastIndex(outShape, sa);
+        const ib = broadcastIndex(outShape, sb);
+        const expected = Float64Array.from({ length: numel(outShape) }, (_, i) => refBinary[fn](da[ia[i]!]!, db[ib[i]!]!));
+        expectClose(await readF64(o), expected, ctx.tol('float32', 4), `${fn} ${sa}×${sb}`);
+        for (const t of [a, b, av, bv, o]) t.dispose();
+      }
+    });
+
     it('int32 binary ops stay exact', async () => {
       const a = tensor(Int32Array.from([7, -7, 100000, 3]), [4], { backend: ctx.backend() });
       const b = tensor(Int32Array.from([2, 2, 3, -4]), [4], { backend: ctx.backend() });
