@@ -1,0 +1,71 @@
+// pnpm --filter @edora/linalg bench
+//
+// 1. EDoRA initialization of RoBERTa-base: the 48 target weights (per layer: query, value and
+//    attention.output.dense 768×768, output.dense 768×3072 = out×in) at r = 16, with
+//    topLeftSingularVectorsBatch on the current backend, under three power-iteration settings.
+// 2. One full SVD of 768×768 and of 3072×768 (ours, host float64).
+// ml-matrix runs the same full SVDs in the same process; its time for the 48 matrices is
+// extrapolated from those two (36·t(768×768) + 12·t(3072×768)) — running it for real takes ~12 min.
+// Weights are N(0, 0.02²) like a freshly initialized RoBERTa (no pretrained roberta-base is available
+// here); the work of a randomized SVD does not depend on the values.
+import os from 'node:os';
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { getBackend, randn, type Tensor } from '@edora/tensor';
+import { svd, topLeftSingularVectorsBatch, type RandomizedSvdOptions } from '../src/index.js';
+
+const R = 16;
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  const t0 = performance.now();
+  const out = await fn();
+  return [performance.now() - t0, out];
+}
+
+function robertaBaseTargets(): Tensor[] {
+  const ws: Tensor[] = [];
+  for (let layer = 0; layer < 12; layer++) {
+    for (let j = 0; j < 3; j++) ws.push(randn([768, 768], { seed: layer * 4 + j, std: 0.02 }));
+    ws.push(randn([768, 3072], { seed: layer * 4 + 3, std: 0.02 }));
+  }
+  return ws;
+}
+
+async function toMl(t: Tensor): Promise<Matrix> {
+  const d = await t.data();
+  const [m, n] = t.shape as [number, number];
+  const out = new Matrix(m, n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.set(i, j, d[i * n + j]!);
+  return out;
+}
+
+const backend = getBackend();
+console.log(`backend: ${backend.name} (${backend.capabilities.device}); ${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}`);
+
+const ws = robertaBaseTargets();
+const settings: [string, RandomizedSvdOptions][] = [
+  ['reference: 10 LU power iterations (EDORA_SVD_DEFAULTS)', {}],
+  ["svdLowRank default: 7 QR power iterations ('auto')", { powerIters: 7, normalizer: 'qr', seed: 42 }],
+  ['4 QR power iterations', { powerIters: 4, normalizer: 'qr', seed: 42 }],
+  ['2 QR power iterations', { powerIters: 2, normalizer: 'qr', seed: 42 }],
+];
+const rows: string[] = [];
+for (const [label, opts] of settings) {
+  const [ms, bs] = await time(() => topLeftSingularVectorsBatch(ws, R, opts));
+  bs.forEach((b) => b.dispose());
+  rows.push(`| 48 RoBERTa-base targets, r = ${R}, ${label} | ${fmt(ms)} | |`);
+  console.log(rows.at(-1));
+}
+
+const mlPerShape: number[] = [];
+for (const [m, n] of [[768, 768], [3072, 768]] as const) {
+  const a = randn([m, n], { seed: 1000 + m, std: 0.02 });
+  const [ours] = await time(() => svd(a));
+  const ml = await toMl(a);
+  const [theirs] = await time(() => new SingularValueDecomposition(ml, { autoTranspose: true }));
+  mlPerShape.push(theirs);
+  rows.push(`| full SVD ${m}×${n} | ${fmt(ours)} | ${fmt(theirs)} |`);
+  console.log(rows.at(-1));
+}
+rows.push(`| 48 RoBERTa-base targets with ml-matrix full SVD (extrapolated: 36·t₇₆₈ + 12·t₃₀₇₂) | | ${fmt(36 * mlPerShape[0]! + 12 * mlPerShape[1]!)} |`);
+console.log(['', '| task | @edora/linalg | ml-matrix 6.15.1 |', '|---|---|---|', ...rows].join('\n'));
