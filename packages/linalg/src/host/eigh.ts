@@ -27,7 +27,6 @@ export function eighRows(a: HostMatrix): { values: Float64Array; rows: HostMatri
   assertFinite(a, 'eigh');
   const n = a.rows;
   const S = a.data.slice();
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) S[i * n + j] = S[j * n + i];
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const Zt = new Float64Array(n * n);
@@ -48,12 +47,16 @@ export function eighRows(a: HostMatrix): { values: Float64Array; rows: HostMatri
 }
 
 /**
- * S (full symmetric, row-major, destroyed) → tridiagonal T = Qᵀ S Q with diagonal d and
- * off-diagonal e (e[i] couples i and i+1, e[n-1] = 0). Zt (identity on entry) becomes Qᵀ.
+ * S (symmetric, row-major, only the lower triangle is read and updated; destroyed) → tridiagonal
+ * T = Qᵀ S Q with diagonal d and off-diagonal e (e[i] couples i and i+1, e[n-1] = 0).
+ * Zt (identity on entry) becomes Qᵀ. Working on one triangle halves the memory traffic of the
+ * rank-2 updates, and accumulating Q backwards (each reflector only meets the trailing block
+ * already formed) costs n³/3 instead of n³.
  */
 function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64Array, Zt: Float64Array): void {
   const p = new Float64Array(n);
   const w = new Float64Array(n);
+  const reflectors: { v: Float64Array; tau: number }[] = [];
   for (let k = 0; k < n - 2; k++) {
     const len = n - k - 1;
     const base = k + 1; // the reflector acts on indices base..n-1
@@ -61,7 +64,10 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
     for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(S[(base + i) * n + k]));
     let tailNorm = 0;
     for (let i = 1; i < len; i++) tailNorm = Math.max(tailNorm, Math.abs(S[(base + i) * n + k]));
-    if (tailNorm === 0) continue; // column already tridiagonal
+    if (tailNorm === 0) {
+      reflectors.push({ v: new Float64Array(0), tau: 0 }); // column already tridiagonal
+      continue;
+    }
     const v = new Float64Array(len);
     let ss = 0;
     for (let i = 0; i < len; i++) {
@@ -75,18 +81,29 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
     for (let i = 1; i < len; i++) v[i] /= denom;
     v[0] = 1;
     const tau = (beta - alpha) / beta;
+    reflectors.push({ v, tau });
 
-    S[base * n + k] = S[k * n + base] = beta * scale;
-    for (let i = 1; i < len; i++) S[(base + i) * n + k] = S[k * n + base + i] = 0;
+    S[base * n + k] = beta * scale;
+    for (let i = 1; i < len; i++) S[(base + i) * n + k] = 0;
 
     // Trailing block B ← H B H with H = I − tau v vᵀ, as the symmetric rank-2 update
-    // B − v wᵀ − w vᵀ where p = tau B v and w = p − (tau/2)(pᵀv) v.
-    let pv = 0;
+    // B − v wᵀ − w vᵀ where p = tau B v and w = p − (tau/2)(pᵀv) v. B v from the lower triangle:
+    // each stored B[i][j] (j < i) contributes to p[i] and to p[j].
+    p.fill(0, 0, len);
     for (let i = 0; i < len; i++) {
       const row = (base + i) * n + base;
-      let s = 0;
-      for (let j = 0; j < len; j++) s += S[row + j] * v[j];
-      p[i] = tau * s;
+      const vi = v[i];
+      let acc = 0;
+      for (let j = 0; j < i; j++) {
+        const b = S[row + j];
+        acc += b * v[j];
+        p[j] += b * vi;
+      }
+      p[i] += acc + S[row + i] * vi;
+    }
+    let pv = 0;
+    for (let i = 0; i < len; i++) {
+      p[i] *= tau;
       pv += p[i] * v[i];
     }
     const K = 0.5 * tau * pv;
@@ -95,26 +112,39 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
       const row = (base + i) * n + base;
       const vi = v[i];
       const wi = w[i];
-      for (let j = 0; j < len; j++) S[row + j] -= vi * w[j] + wi * v[j];
-    }
-
-    // Zt ← H Zt on rows base..n-1.
-    const t = p; // reuse as a length-n scratch row
-    t.fill(0);
-    for (let i = 0; i < len; i++) {
-      const row = (base + i) * n;
-      const vi = v[i];
-      for (let c = 0; c < n; c++) t[c] += vi * Zt[row + c];
-    }
-    for (let i = 0; i < len; i++) {
-      const f = tau * v[i];
-      const row = (base + i) * n;
-      for (let c = 0; c < n; c++) Zt[row + c] -= f * t[c];
+      for (let j = 0; j <= i; j++) S[row + j] -= vi * w[j] + wi * v[j];
     }
   }
   for (let i = 0; i < n; i++) d[i] = S[i * n + i];
   for (let i = 0; i < n - 1; i++) e[i] = S[(i + 1) * n + i];
   e[n - 1] = 0;
+
+  // Q = H_0 H_1 … H_{n-3}, formed right to left: Q ← H_k Q touches only rows/columns ≥ k+1.
+  // Zt holds Q during the loop and is transposed in place at the end.
+  for (let k = reflectors.length - 1; k >= 0; k--) {
+    const { v, tau } = reflectors[k];
+    if (tau === 0) continue;
+    const base = k + 1;
+    const len = n - base;
+    w.fill(0, 0, len);
+    for (let i = 0; i < len; i++) {
+      const row = (base + i) * n + base;
+      const vi = v[i];
+      for (let c = 0; c < len; c++) w[c] += vi * Zt[row + c];
+    }
+    for (let i = 0; i < len; i++) {
+      const f = tau * v[i];
+      const row = (base + i) * n + base;
+      for (let c = 0; c < len; c++) Zt[row + c] -= f * w[c];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const t = Zt[i * n + j];
+      Zt[i * n + j] = Zt[j * n + i];
+      Zt[j * n + i] = t;
+    }
+  }
 }
 
 const EPS = 2 ** -52;

@@ -113,6 +113,26 @@ export function matmulNT(a: HostMatrix, b: HostMatrix): HostMatrix {
   return { rows: m, cols: n, data: out };
 }
 
+/**
+ * aᵀ a, symmetric: only the lower triangle is computed (as dot products of columns, read from a
+ * transposed copy so both operands are contiguous) and mirrored.
+ */
+export function gram(a: HostMatrix): HostMatrix {
+  const n = a.cols;
+  const m = a.rows;
+  const at = transpose(a).data;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ci = at.subarray(i * m, (i + 1) * m);
+    for (let j = 0; j <= i; j++) {
+      const v = dot(ci, at.subarray(j * m, (j + 1) * m));
+      out[i * n + j] = v;
+      out[j * n + i] = v;
+    }
+  }
+  return { rows: n, cols: n, data: out };
+}
+
 /** Dot product with four accumulators (shorter dependency chains; also slightly more accurate). */
 export function dot(x: Float64Array, y: Float64Array): number {
   const n = x.length;

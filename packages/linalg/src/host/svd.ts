@@ -1,6 +1,6 @@
 import { ConvergenceError } from '../errors.js';
 import { eighRows } from './eigh.js';
-import { assertFinite, dot, matmulNT, matmulTN, transpose, type HostMatrix } from './matrix.js';
+import { assertFinite, dot, gram, matmulNT, transpose, type HostMatrix } from './matrix.js';
 
 export interface HostSVD {
   /** m×k, orthonormal columns (k = min(m, n), or the requested rank for truncated SVDs). */
@@ -46,7 +46,7 @@ function svdTall(a: HostMatrix): HostSVD {
   const As: HostMatrix = scale === 0 || scale === 1 ? a : { rows: m, cols: n, data: a.data.map((v) => v / scale) };
 
   // Preconditioner: eigenvectors of AᵀA, largest first (rows of V₀ᵀ).
-  const { rows: eigRows } = eighRows(matmulTN(As, As));
+  const { rows: eigRows } = eighRows(gram(As));
   const Vt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) Vt.set(eigRows.data.subarray((n - 1 - i) * n, (n - i) * n), i * n);
 
