@@ -1,0 +1,172 @@
+import { GlueArgumentError, GlueFormatError, shown } from './errors.js';
+import { readLines, textChunks, type TextSource } from './lines.js';
+import { planColumns, toExample, type ColumnOptions, type NamedRecord } from './records.js';
+import type { GlueExample } from './tasks.js';
+
+/** User data files, as HF run_glue's `--train_file`: CSV/TSV with a header, JSON Lines, or JSON. */
+export type DataFileFormat = 'csv' | 'tsv' | 'jsonl' | 'json';
+export const DATA_FILE_FORMATS: readonly DataFileFormat[] = ['csv', 'tsv', 'jsonl', 'json'];
+
+export interface DataFileOptions extends ColumnOptions {
+  format: DataFileFormat;
+  /** Name used in error messages. */
+  file?: string;
+}
+
+/**
+ * Parses a user data file into examples, streaming for CSV/TSV/JSONL (a JSON document is parsed
+ * whole: an array of objects, or an object with a `data` array). CSV and TSV follow RFC 4180
+ * (quoted fields may hold the delimiter, `""` and newlines; CRLF or LF line ends), unlike the
+ * GLUE TSVs, which are read with quoting off by `parseGlueTsv`.
+ */
+export async function* parseDataFile(source: TextSource, options: DataFileOptions): AsyncGenerator<GlueExample> {
+  const file = options.file ?? `<${options.format}>`;
+  let records: AsyncIterable<NamedRecord>;
+  switch (options.format) {
+    case 'csv':
+    case 'tsv':
+      records = delimitedRecords(source, file, options.format === 'csv' ? ',' : '\t');
+      break;
+    case 'jsonl':
+      records = jsonLinesRecords(source, file);
+      break;
+    case 'json':
+      records = jsonRecords(source, file);
+      break;
+    default:
+      throw new GlueArgumentError(`expected format ${DATA_FILE_FORMATS.join(', ')}; found ${JSON.stringify(options.format)}`);
+  }
+  let plan: ReturnType<typeof planColumns> | null = null;
+  let position = 0;
+  for await (const record of records) {
+    plan ??= planColumns(Object.keys(record.row), options, file);
+    yield toExample(record, plan, position++, file);
+  }
+  if (plan === null) throw new GlueFormatError({ file, line: 1 }, `expected at least one ${options.format.toUpperCase()} record; the file has none`);
+}
+
+/** RFC 4180 records, as objects keyed by the header; streaming, one character state machine. */
+async function* delimitedRecords(source: TextSource, file: string, delimiter: string): AsyncGenerator<NamedRecord> {
+  let header: string[] | null = null;
+  for await (const { fields, line } of delimitedRows(source, file, delimiter)) {
+    if (header === null) {
+      header = fields;
+      const seen = new Set<string>();
+      for (const name of header) {
+        if (seen.has(name)) throw new GlueFormatError({ file, line }, `expected distinct column names in the header; found ${shown(name)} twice`);
+        seen.add(name);
+      }
+      continue;
+    }
+    if (fields.length === 1 && fields[0] === '') continue; // blank line
+    if (fields.length !== header.length) {
+      throw new GlueFormatError({ file, line }, `expected ${header.length} fields as in the header; found ${fields.length}`);
+    }
+    const row: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i]!;
+    yield { row, line };
+  }
+  if (header === null) throw new GlueFormatError({ file, line: 1 }, 'expected a header line; the file is empty');
+}
+
+async function* delimitedRows(source: TextSource, file: string, delimiter: string): AsyncGenerator<{ fields: string[]; line: number }> {
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false; // inside a quoted field
+  let afterQuote = false; // just closed a quoted field
+  let line = 1;
+  let recordLine = 1;
+  let pendingCR = false;
+  let any = false;
+  const endField = (): void => {
+    fields.push(field);
+    field = '';
+    afterQuote = false;
+  };
+  for await (const chunk of textChunks(source, file)) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      any = true;
+      if (pendingCR) {
+        pendingCR = false;
+        if (c === '\n') continue; // the \n of a \r\n record end
+      }
+      if (quoted) {
+        if (c === '"') {
+          if (chunk[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else {
+            // a closing quote, unless this ends the chunk and the next one starts with `"`
+            quoted = false;
+            afterQuote = true;
+          }
+        } else {
+          if (c === '\n') line++;
+          field += c;
+        }
+        continue;
+      }
+      if (afterQuote && c === '"') {
+        // `""` split across chunks: a literal quote, still inside the field
+        field += '"';
+        quoted = true;
+        afterQuote = false;
+        continue;
+      }
+      if (c === delimiter) endField();
+      else if (c === '\n' || c === '\r') {
+        endField();
+        yield { fields, line: recordLine };
+        fields = [];
+        pendingCR = c === '\r';
+        line++;
+        recordLine = line;
+      } else if (afterQuote) {
+        throw new GlueFormatError({ file, line }, `expected ${shown(delimiter)} or a line end after a closing quote; found ${shown(c)}`);
+      } else if (c === '"' && field === '') quoted = true;
+      else field += c;
+    }
+  }
+  if (quoted) throw new GlueFormatError({ file, line: recordLine }, 'expected a closing quote for the field opened on this line; the file ended');
+  if (any && (field !== '' || fields.length > 0 || afterQuote)) {
+    endField();
+    yield { fields, line: recordLine };
+  }
+}
+
+async function* jsonLinesRecords(source: TextSource, file: string): AsyncGenerator<NamedRecord> {
+  for await (const { text, line } of readLines(source, file)) {
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      throw new GlueFormatError({ file, line }, `expected one JSON object per line; found invalid JSON ${shown(text, 40)}`, { cause });
+    }
+    if (!isObject(value)) throw new GlueFormatError({ file, line }, `expected a JSON object; found ${shown(JSON.stringify(value), 40)}`);
+    yield { row: value, line };
+  }
+}
+
+async function* jsonRecords(source: TextSource, file: string): AsyncGenerator<NamedRecord> {
+  let text = '';
+  for await (const chunk of textChunks(source, file)) text += chunk;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new GlueFormatError({ file, line: 1 }, `expected a JSON document; ${(cause as Error).message}`, { cause });
+  }
+  const rows = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.data) ? doc.data : null;
+  if (rows === null) throw new GlueFormatError({ file, line: 1 }, 'expected a JSON array of objects, or an object with a "data" array');
+  for (let i = 0; i < rows.length; i++) {
+    // JSON documents have no useful line numbers: report the record's 1-based position
+    if (!isObject(rows[i])) throw new GlueFormatError({ file, line: i + 1 }, `expected record ${i + 1} to be an object; found ${shown(JSON.stringify(rows[i]), 40)}`);
+    yield { row: rows[i] as Record<string, unknown>, line: i + 1 };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,101 @@
+import { GlueFormatError } from './errors.js';
+
+/**
+ * Everything a browser-safe loader accepts: a whole text, whole bytes, or a stream of byte chunks
+ * (a WHATWG `ReadableStream`, or any async iterable such as a Node `fs.ReadStream`). Streams are
+ * read chunk by chunk, so a file of hundreds of MB never sits in memory at once.
+ */
+export type TextSource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array>;
+
+/** Yields the source as decoded text pieces; a leading UTF-8 BOM is dropped (MRPC's files carry one). */
+export async function* textChunks(source: TextSource, file: string): AsyncGenerator<string> {
+  if (typeof source === 'string') {
+    yield source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+    return;
+  }
+  // fatal: invalid UTF-8 is reported, not silently turned into U+FFFD
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let linesSoFar = 1;
+  const decode = (bytes: Uint8Array | undefined, stream: boolean): string => {
+    try {
+      const s = bytes ? decoder.decode(bytes, { stream }) : decoder.decode();
+      for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) linesSoFar++;
+      return s;
+    } catch (cause) {
+      throw new GlueFormatError({ file, line: linesSoFar }, 'expected UTF-8 text; found an invalid byte sequence', { cause });
+    }
+  };
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
+    yield decode(source instanceof Uint8Array ? source : new Uint8Array(source), false);
+    return;
+  }
+  for await (const chunk of iterate(source)) {
+    if (typeof chunk === 'string') {
+      yield chunk;
+      continue;
+    }
+    const s = decode(chunk, true);
+    if (s) yield s;
+  }
+  const tail = decode(undefined, false);
+  if (tail) yield tail;
+}
+
+async function* iterate(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array | string> {
+  // Some browsers' ReadableStream is not async-iterable; the reader works everywhere.
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  yield* source as AsyncIterable<Uint8Array | string>;
+}
+
+/** One physical line, without its `\n`; `crlf` tells whether it ended in `\r\n` (the `\r` is removed). */
+export interface Line {
+  text: string;
+  /** 1-based line number in the file. */
+  line: number;
+  crlf: boolean;
+}
+
+/**
+ * Splits a source on `\n` only (GLUE files must be read with quoting off: fields hold unbalanced
+ * `"`, so no quote may join lines). A final line without `\n` is still a line; an empty file
+ * yields nothing.
+ */
+export async function* readLines(source: TextSource, file: string): AsyncGenerator<Line> {
+  let carry = '';
+  let line = 0;
+  for await (const chunk of textChunks(source, file)) {
+    let text = carry + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      yield cut(text, start, nl, ++line);
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+    text = '';
+  }
+  if (carry.length > 0) yield cut(carry, 0, carry.length, ++line);
+}
+
+function cut(text: string, start: number, end: number, line: number): Line {
+  const crlf = end > start && text.charCodeAt(end - 1) === 13;
+  return { text: text.slice(start, crlf ? end - 1 : end), line, crlf };
+}
