@@ -1,0 +1,13 @@
+/**
+ * @edora/layers — the module system (Module, ModuleList, Linear, Embedding, LayerNorm, Dropout,
+ * initializers) and the parameter-efficient adapters (LoRA, DoRA, EDoRA, LoRA-XS): injection by
+ * target-module suffix, merging, parameter accounting and PEFT-format adapter files. Browser-safe;
+ * folder I/O lives in `@edora/layers/node`.
+ */
+export * from './errors.js';
+export { Module, ModuleList, type Parameter, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { kaimingUniform, uniform, normal, zerosInit, type InitOptions } from './init.js';
+export { Linear, type LinearLike, type LinearOptions } from './linear.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
+export { Dropout } from './dropout.js';

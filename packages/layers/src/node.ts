@@ -1,0 +1,2 @@
+/** @edora/layers/node — Node-only helpers (adapter folders on disk). */
+export {};
