@@ -63,7 +63,7 @@ export function matthewsCorrelation(predictions: Numbers, references: Numbers): 
   const covPP = n * n - dotPP;
   const covTT = n * n - dotTT;
   if (covPP === 0 || covTT === 0) return 0;
-  return covTP / (Math.sqrt(covTT) * Math.sqrt(covPP));
+  return covTP / rootOfProduct(covTT, covPP);
 }
 
 /** Pearson's r (scipy.stats.pearsonr), NaN when either input is constant. */
@@ -83,7 +83,7 @@ export function pearson(x: Numbers, y: Numbers): number {
     syy += dy * dy;
   }
   if (sxx === 0 || syy === 0) return NaN;
-  const r = sxy / (Math.sqrt(sxx) * Math.sqrt(syy));
+  const r = sxy / rootOfProduct(sxx, syy);
   // rounding can step just past ±1; scipy clips too
   return Math.max(-1, Math.min(1, r));
 }
@@ -148,6 +148,12 @@ export function computeGlueMetrics(task: string, predictions: Numbers, reference
     out.combined_score = spec.metrics.reduce((s, name) => s + out[name]!, 0) / spec.metrics.length;
   }
   return out;
+}
+
+/** √(a·b) with one rounding (so perfect correlations come out exactly ±1), split only if a·b overflows. */
+function rootOfProduct(a: number, b: number): number {
+  const p = a * b;
+  return Number.isFinite(p) ? Math.sqrt(p) : Math.sqrt(a) * Math.sqrt(b);
 }
 
 /** Mean with one refinement pass, so a large common offset does not cost digits. */

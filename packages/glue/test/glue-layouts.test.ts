@@ -3,7 +3,7 @@ import { collect, getTask, glueTsvFileName, parseGlueTsv } from '@edora/glue';
 
 // The layouts of files not in ../shared/data (QQP, MNLI, QNLI, every test split), written here
 // with the exact headers the GLUE download script produces, plus streaming equivalence.
-const tsv = (...lines: string[]): string => `${lines.map((l) => l.join('\t')).join('\n')}\n`;
+const tsv = (...lines: string[][]): string => `${lines.map((l) => l.join('\t')).join('\n')}\n`;
 const row = (...fields: string[]): string[] => fields;
 
 const MNLI_HEAD = ['index', 'promptID', 'pairID', 'genre', 'sentence1_binary_parse', 'sentence2_binary_parse', 'sentence1_parse', 'sentence2_parse', 'sentence1', 'sentence2'];
