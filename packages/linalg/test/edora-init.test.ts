@@ -7,7 +7,7 @@ import { tensor, type Tensor } from '@edora/tensor';
 import { openSafetensorsFile } from '@edora/tensor/node';
 import { EDORA_SVD_DEFAULTS, topLeftSingularVectors, topLeftSingularVectorsBatch } from '../src/index.js';
 import type { HostMatrix } from '../src/host/matrix.js';
-import { optimalRankKError, orthogonalityError, toMl } from './reference.js';
+import { dominantEntries, fromMl, optimalRankKError, orthogonalityError, toMl } from './reference.js';
 
 // Real pretrained weights: the tiny RoBERTa of shared/data (hidden 256, 4 layers), the EDoRA target
 // modules of every layer. The reference is ml-matrix's exact SVD in float64.
@@ -56,6 +56,10 @@ describe.skipIf(!present)(`topLeftSingularVectors on real weights (${present ? '
       expect(orthogonalityError(bh)).toBeLessThan(1e-5);
       const sigma = [...new SingularValueDecomposition(toMl(t.host), { autoTranspose: true, computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal].sort((x, y) => y - x);
       expect(projectionError(t.host, bh), t.name).toBeLessThanOrEqual(1.01 * optimalRankKError(sigma, R));
+      // The reference's sign convention (scikit-learn 0.24 TruncatedSVD on Wᵀ): every row of A = Bᵀ W
+      // has its largest-magnitude entry positive (all targets here are square or wide).
+      const A = fromMl(toMl(bh).transpose().mmul(toMl(t.host)));
+      for (const v of dominantEntries(A, 'rows')) expect(v, t.name).toBeGreaterThan(0);
     }
     // The batch is the same computation as one call per matrix.
     const single = await topLeftSingularVectors(targets[3]!.w, R);

@@ -3,7 +3,7 @@ import { svd, flipSigns } from '../src/host/svd.js';
 import { NonFiniteError } from '../src/errors.js';
 import { CASES } from './cases.js';
 import {
-  exactSingularValues, orthogonalityError, reconstructionError, singularValueError, transposeHost, withSingularValues,
+  dominantEntries, exactSingularValues, orthogonalityError, reconstructionError, singularValueError, transposeHost, withSingularValues,
 } from './reference.js';
 
 describe('host svd (one-sided Jacobi, Gram-preconditioned)', () => {
@@ -38,15 +38,14 @@ describe('host svd (one-sided Jacobi, Gram-preconditioned)', () => {
     expect(orthogonalityError(transposeHost(r.Vt))).toBeLessThan(1e-12);
   });
 
-  it('flipSigns: the largest-|·| entry of every U column is positive and the product is unchanged', () => {
-    const a = CASES[0].a;
-    const r = flipSigns(svd(a));
-    for (let j = 0; j < r.U.cols; j++) {
-      let best = 0;
-      for (let i = 0; i < r.U.rows; i++) if (Math.abs(r.U.data[i * r.U.cols + j]) > Math.abs(best)) best = r.U.data[i * r.U.cols + j];
-      expect(best).toBeGreaterThan(0);
+  it('flipSigns: tall → U columns, square and wide → Vt rows get a positive dominant entry; product unchanged', () => {
+    for (const [a, along] of [[CASES[0].a, 'columns'], [CASES[3].a, 'rows'], [CASES[5].a, 'rows']] as const) {
+      const raw = svd(a);
+      const r = flipSigns(raw);
+      for (const v of dominantEntries(along === 'columns' ? r.U : r.Vt, along)) expect(v).toBeGreaterThan(0);
+      expect(reconstructionError(a, r.U, r.S, r.Vt)).toBeLessThan(1e-10);
+      expect(orthogonalityError(r.U)).toBeLessThan(1e-12);
     }
-    expect(reconstructionError(a, r.U, r.S, r.Vt)).toBeLessThan(1e-10);
   });
 
   it('rejects NaN and Inf with the position', () => {

@@ -115,3 +115,19 @@ export function singularValueError(got: ArrayLike<number>, want: readonly number
   for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i] - want[i]) / Math.max(want[i], floor));
   return e;
 }
+
+/** Entry of largest magnitude (the first on ties) of each vector, taken as columns of U or rows of Vt. */
+export function dominantEntries(x: HostMatrix, along: 'columns' | 'rows'): number[] {
+  const count = along === 'columns' ? x.cols : x.rows;
+  const len = along === 'columns' ? x.rows : x.cols;
+  const out: number[] = [];
+  for (let j = 0; j < count; j++) {
+    let best = 0;
+    for (let i = 0; i < len; i++) {
+      const v = along === 'columns' ? x.data[i * x.cols + j] : x.data[j * x.cols + i];
+      if (Math.abs(v) > Math.abs(best)) best = v;
+    }
+    out.push(best);
+  }
+  return out;
+}

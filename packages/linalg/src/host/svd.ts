@@ -165,24 +165,31 @@ export function completeOrthonormalRows(R: Float64Array, m: number, rows: readon
 }
 
 /**
- * Sign convention: in every column of U the entry of largest magnitude (the first one on ties) is
- * positive; the matching row of Vᵀ flips with it, so U diag(S) Vᵀ is unchanged. This equals
- * scikit-learn's svd_flip(u_based_decision=False) applied by TruncatedSVD to Wᵀ (whose Vᵀ rows are
- * the columns of W's U), i.e. the convention of the EDoRA authors' B factor.
+ * Sign convention, the one the EDoRA reference produces: it runs scikit-learn 0.24's
+ * TruncatedSVD on Wᵀ, whose randomized_svd flips signs with svd_flip "u-based" on Wᵀ unless it
+ * transposed Wᵀ internally (when Wᵀ has fewer rows than columns). In terms of A (m×n) itself:
+ * - n ≥ m (square or wide, e.g. every EDoRA target of RoBERTa): each ROW of Vᵀ has its entry of
+ *   largest magnitude positive — so each row of EDoRA's A = Bᵀ W = diag(S) Vᵀ does;
+ * - m > n (tall): each COLUMN of U has its entry of largest magnitude positive.
+ * The first entry wins ties. The other factor flips with it, so U diag(S) Vᵀ is unchanged.
  */
 export function flipSigns(r: HostSVD): HostSVD {
   const { U, Vt } = r;
   const k = U.cols;
   const u = U.data.slice();
   const vt = Vt.data.slice();
+  const byRowsOfVt = Vt.cols >= U.rows;
   for (let j = 0; j < k; j++) {
+    // Entry i of the deciding vector j.
+    const len = byRowsOfVt ? Vt.cols : U.rows;
+    const at = byRowsOfVt ? (i: number) => vt[j * Vt.cols + i] : (i: number) => u[i * k + j];
     let best = 0;
     let bestAbs = -1;
-    for (let i = 0; i < U.rows; i++) {
-      const v = Math.abs(u[i * k + j]);
-      if (v > bestAbs) {
-        bestAbs = v;
-        best = u[i * k + j];
+    for (let i = 0; i < len; i++) {
+      const v = at(i);
+      if (Math.abs(v) > bestAbs) {
+        bestAbs = Math.abs(v);
+        best = v;
       }
     }
     if (best < 0) {
