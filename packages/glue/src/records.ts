@@ -80,7 +80,12 @@ export function toExample(record: NamedRecord, plan: Plan, position: number, fil
     return v;
   });
   const rawIdx = row.idx;
-  const idx = typeof rawIdx === 'number' && Number.isInteger(rawIdx) ? rawIdx : typeof rawIdx === 'bigint' ? Number(rawIdx) : position;
+  // an `idx` column (HF's; a string in CSV) names the example, else its position does
+  const idx =
+    typeof rawIdx === 'number' && Number.isInteger(rawIdx) ? rawIdx
+    : typeof rawIdx === 'bigint' ? Number(rawIdx)
+    : typeof rawIdx === 'string' && /^\d{1,15}$/.test(rawIdx) ? Number(rawIdx)
+    : position;
   const example: GlueExample = { idx, textA: text[0]!, label: null };
   if (text.length === 2) example.textB = text[1]!;
   if (plan.label !== null) example.label = parseLabel(row[plan.label], plan, { file, line });
