@@ -1,0 +1,182 @@
+import {
+  BACKEND_API_VERSION, runCpuKernel,
+  type BackendBuffer, type BackendCapabilities, type BackendV1, type DType, type MemoryInfo, type OpAttrs, type OpName,
+  type TensorView,
+} from '@edora/tensor';
+import { WasmBackendError } from './errors.js';
+import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
+import { WasmHeap } from './heap.js';
+import { instantiate, kernelModule } from './module.js';
+import { TaskPool, type SpawnWorker } from './pool.js';
+import { MAX_THREADS, TASK_BYTES } from './task.js';
+
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+
+export interface WasmBackendOptions {
+  /** Registry name (default "wasm"). */
+  name?: string;
+  /** Threads including the calling one (default 1 here; the Node entry defaults to the core count). */
+  threads?: number;
+  /** Starts workers; without it the backend runs single-threaded. */
+  spawnWorker?: SpawnWorker;
+  /** Whether the calling thread may block in Atomics.wait (false on a browser's main thread). */
+  canBlock?: boolean;
+  /** Products below this many flops stay on the calling thread (default PARALLEL_MIN_FLOPS). */
+  parallelMinFlops?: number;
+  /** Upper bound of the wasm memory in bytes (default 4 GiB, the wasm32 limit). */
+  maxMemoryBytes?: number;
+}
+
+function createMemory(maxBytes: number): { memory: WebAssembly.Memory; maxBytes: number } {
+  const wanted = Math.min(MAX_PAGES, Math.floor(maxBytes / PAGE));
+  // some hosts cannot reserve 4 GiB of address space for a shared memory: try smaller limits
+  for (let pages = wanted; pages >= 256; pages = Math.floor(pages / 2)) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: 64, maximum: pages, shared: true }), maxBytes: pages * PAGE };
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+  }
+  throw new WasmBackendError(`wasm: could not create a shared WebAssembly.Memory of at least 16 MiB (asked for ${maxBytes} bytes)`);
+}
+
+/**
+ * The WebAssembly backend: buffers live in one shared wasm memory; matmul and matmulBiasAct run
+ * as SIMD128 kernels spread over worker threads; every other op runs the cpu backend's kernels
+ * (`runCpuKernel`) directly on the same bytes, so results agree with the reference backend.
+ * Synchronous like the cpu backend: `run` has finished when it returns.
+ */
+export class WasmBackend implements BackendV1 {
+  readonly apiVersion = BACKEND_API_VERSION;
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  readonly threads: number;
+  private readonly heap: WasmHeap;
+  private readonly pool: TaskPool;
+  private readonly gemm: Gemm;
+  private readonly live = new Set<WasmBuffer>();
+  private liveBytes = 0;
+  private peak = 0;
+  private disposed = false;
+
+  constructor(options: WasmBackendOptions = {}) {
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new WasmBackendError(`wasm: threads must be an integer in [1, ${MAX_THREADS}], got ${String(threads)}`);
+    }
+    this.name = options.name ?? 'wasm';
+    const { memory, maxBytes } = createMemory(options.maxMemoryBytes ?? MAX_PAGES * PAGE);
+    const kernels = instantiate(memory);
+    this.heap = new WasmHeap(memory, kernels.__heap_base.value as number, maxBytes);
+    const task = this.heap.alloc(TASK_BYTES).ptr;
+    this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
+    this.threads = this.pool.parallelism;
+    this.gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
+    this.capabilities = {
+      float64: true,
+      maxBufferBytes: Math.min(2 ** 31, maxBytes) - 64,
+      async: false,
+      device: `CPU (WebAssembly SIMD128, ${this.threads} thread${this.threads > 1 ? 's' : ''})`,
+    };
+  }
+
+  alloc(byteLength: number): BackendBuffer {
+    if (this.disposed) throw new WasmBackendError('wasm: alloc after dispose()');
+    if (!(byteLength >= 0) || byteLength > this.capabilities.maxBufferBytes) {
+      throw new WasmBackendError(`wasm: cannot allocate ${byteLength} bytes (limit ${this.capabilities.maxBufferBytes})`);
+    }
+    const { ptr, size } = this.heap.alloc(byteLength);
+    // the view covers the whole block (a multiple of 64 bytes) so float64 views are always legal
+    const buf: WasmBuffer = { byteLength, bytes: new Uint8Array(this.heap.memory.buffer, ptr, size), ptr, size };
+    this.live.add(buf);
+    this.liveBytes += byteLength;
+    if (this.liveBytes > this.peak) this.peak = this.liveBytes;
+    return buf;
+  }
+
+  free(buffer: BackendBuffer): void {
+    const b = buffer as WasmBuffer;
+    if (!this.live.delete(b)) return;
+    this.liveBytes -= b.byteLength;
+    this.heap.release(b.ptr, b.size);
+  }
+
+  write(buffer: BackendBuffer, data: ArrayBufferView, byteOffset = 0): void {
+    (buffer as WasmBuffer).bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), byteOffset);
+  }
+
+  readSync(buffer: BackendBuffer, byteOffset: number, byteLength: number): Uint8Array {
+    return (buffer as WasmBuffer).bytes.slice(byteOffset, byteOffset + byteLength);
+  }
+
+  read(buffer: BackendBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array> {
+    return Promise.resolve(this.readSync(buffer, byteOffset, byteLength));
+  }
+
+  copyBuffer(src: BackendBuffer, srcByteOffset: number, dst: BackendBuffer, dstByteOffset: number, byteLength: number): void {
+    const s = (src as WasmBuffer).ptr + srcByteOffset;
+    // copyWithin handles overlapping ranges of the same buffer
+    new Uint8Array(this.heap.memory.buffer).copyWithin((dst as WasmBuffer).ptr + dstByteOffset, s, s + byteLength);
+  }
+
+  supportsOp(_op: OpName, _dtypes: readonly DType[]): boolean {
+    // every op: the ones without a wasm kernel run the cpu kernels on the same memory
+    return true;
+  }
+
+  run<O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]): void {
+    if (this.disposed) throw new WasmBackendError(`wasm: ${op} after dispose()`);
+    try {
+      if (op === 'matmul' || op === 'matmulBiasAct') {
+        const mm = attrs as OpAttrs['matmul'] | OpAttrs['matmulBiasAct'];
+        const act = 'activation' in mm ? mm.activation : 'none';
+        const args: GemmArgs = {
+          a: inputs[0]!, b: inputs[1]!, out: outputs[0]!,
+          alpha: 'alpha' in mm ? mm.alpha : 1, beta: 'beta' in mm ? mm.beta : 0,
+          bias: op === 'matmulBiasAct' ? inputs[2]! : null, relu: act === 'relu',
+        };
+        if (gemmUnsupported(args) === null) {
+          this.gemm.run(args);
+          // erf-GELU and tanh stay in the cpu kernel, applied in place over the finished product
+          if (act === 'gelu' || act === 'tanh') runCpuKernel('unary', [args.out], [args.out], { fn: act });
+          return;
+        }
+      }
+      runCpuKernel(op, inputs, outputs, attrs);
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof WebAssembly.RuntimeError) {
+        throw new WasmBackendError(`wasm ${op}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  flush(): void {}
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  memory(): MemoryInfo {
+    return { buffers: this.live.size, bytes: this.liveBytes, peakBytes: this.peak, pooledBytes: this.heap.pooledBytes };
+  }
+
+  /** Bytes of wasm memory handed out so far: live and pooled buffers, scratch, the task block. */
+  get reservedBytes(): number {
+    return this.heap.reservedBytes;
+  }
+
+  resetPeak(): void {
+    this.peak = this.liveBytes;
+  }
+
+  /** Stops the worker threads (so the process can exit) and drops every buffer. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.dispose();
+    this.live.clear();
+    this.liveBytes = 0;
+  }
+}

@@ -1,0 +1,4 @@
+import { BackendError } from '@edora/tensor';
+
+/** Errors of the wasm backend: out of wasm memory, bad options, a worker that failed. Code E_BACKEND. */
+export class WasmBackendError extends BackendError {}

@@ -1,0 +1,32 @@
+import { KERNELS_WASM_BASE64 } from './generated/kernels-wasm.js';
+
+/** The exports of csrc/*.c (see the C source for what each does). */
+export interface KernelExports {
+  gemm_scratch_floats(rows: number, K: number, N: number, privateB: number): number;
+  gemm_pack_shared_b(task: number): void;
+  gemm_work(task: number, tid: number): void;
+  __heap_base: WebAssembly.Global;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The compiled kernel module, shared by every backend instance and sent to workers (a
+ * WebAssembly.Module is cheap to instantiate again; compiling is not). Compiled synchronously so
+ * that the backend can be created synchronously and become the implicit default.
+ */
+export function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+  return compiled;
+}
+
+export function instantiate(memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+}
