@@ -1,0 +1,100 @@
+import {
+  assign, noGrad, parseSafetensorsHeader, readSafetensors, shapeStr, tensor, writeSafetensors,
+  type RngState, type SafetensorsWriteEntry, type Tensor,
+} from '@edora/tensor';
+import type { AdamWStateMeta } from './adamw.js';
+import { CheckpointError } from './errors.js';
+import type { EpochResult } from './results.js';
+
+/** The metadata key our checkpoints carry in the safetensors `__metadata__`. */
+const META_KEY = 'edora_checkpoint';
+const FORMAT = 1;
+
+/**
+ * Everything besides tensor values that a resumed run needs to continue as if never stopped:
+ * where it is in the data (epoch and the next batch of that epoch's fixed order), the optimizer
+ * and schedule position, the random stream (dropout), and the epochs already evaluated.
+ */
+export interface CheckpointMeta {
+  format: number;
+  /** Identifies the run's configuration; a resume with a different one is refused. */
+  runKey: string;
+  /** 0-based epoch the run is in. */
+  epoch: number;
+  /** Next batch of that epoch to train on (0 at an epoch boundary). */
+  nextBatch: number;
+  /** Optimizer steps done; the schedule's position. */
+  step: number;
+  totalSteps: number;
+  warmupSteps: number;
+  rng: RngState;
+  optimizer: AdamWStateMeta;
+  /** Losses of the optimizer steps of the current epoch so far (for its mean train loss). */
+  epochLosses: number[];
+  epochTokens: number;
+  epochSeconds: number;
+  history: EpochResult[];
+}
+
+/** Tensor names in the file: trainable values under `param.`, AdamW moments under `optim.`. */
+export const PARAM_PREFIX = 'param.';
+export const OPTIM_PREFIX = 'optim.';
+
+async function entryOf(t: Tensor): Promise<SafetensorsWriteEntry> {
+  const data = await t.data();
+  const dtype = t.dtype === 'float64' ? 'F64' : t.dtype === 'int32' ? 'I32' : 'F32';
+  return { dtype, shape: t.shape, data: data as ArrayLike<number> };
+}
+
+/** Serializes a checkpoint into safetensors bytes (browser-safe; the Node entry writes them atomically). */
+export async function encodeCheckpoint(meta: CheckpointMeta, params: Map<string, Tensor>, moments: Map<string, Tensor>): Promise<Uint8Array> {
+  const entries: Record<string, SafetensorsWriteEntry> = {};
+  for (const [name, t] of params) entries[PARAM_PREFIX + name] = await entryOf(t);
+  for (const [name, t] of moments) entries[OPTIM_PREFIX + name] = await entryOf(t);
+  return writeSafetensors(entries, { [META_KEY]: JSON.stringify(meta) });
+}
+
+export interface DecodedCheckpoint {
+  meta: CheckpointMeta;
+  tensors: Map<string, { shape: number[]; data: ArrayLike<number> }>;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): DecodedCheckpoint {
+  let tensors;
+  try {
+    tensors = readSafetensors(bytes, { source });
+  } catch (cause) {
+    throw new CheckpointError(`${source}: not a readable safetensors checkpoint (${(cause as Error).message})`, { cause });
+  }
+  const raw = parseSafetensorsHeader(bytes, { source }).metadata[META_KEY];
+  if (raw === undefined) throw new CheckpointError(`${source}: expected metadata "${META_KEY}" (an EDoRA.ts training checkpoint); found none`);
+  const meta = JSON.parse(raw) as CheckpointMeta;
+  if (meta.format !== FORMAT) throw new CheckpointError(`${source}: checkpoint format ${meta.format}; this version reads format ${FORMAT}`);
+  return { meta, tensors: new Map([...tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data as ArrayLike<number> }])) };
+}
+
+/** Writes stored values into live tensors in place, after checking that names and shapes match exactly. */
+export function restoreTensors(decoded: DecodedCheckpoint, prefix: string, targets: Map<string, Tensor>, source = 'checkpoint'): void {
+  const stored = [...decoded.tensors.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  const missing = [...targets.keys()].filter((k) => !decoded.tensors.has(prefix + k));
+  const unexpected = stored.filter((k) => !targets.has(k));
+  const mismatched = [...targets].filter(([k, t]) => {
+    const s = decoded.tensors.get(prefix + k);
+    return s && shapeStr(s.shape) !== shapeStr(t.shape);
+  }).map(([k, t]) => `${k}: run ${shapeStr(t.shape)}, checkpoint ${shapeStr(decoded.tensors.get(prefix + k)!.shape)}`);
+  if (missing.length || unexpected.length || mismatched.length) {
+    throw new CheckpointError(
+      `${source}: ${prefix}* tensors do not fit this run; missing: ${missing.join(', ') || '(none)'}; unexpected: ${unexpected.join(', ') || '(none)'}; shape mismatches: ${mismatched.join('; ') || '(none)'}`,
+    );
+  }
+  noGrad(() => {
+    for (const [k, t] of targets) {
+      const s = decoded.tensors.get(prefix + k)!;
+      const value = tensor(s.data as Float32Array, s.shape, { backend: t.backend, dtype: t.dtype });
+      assign(t, value);
+      value.dispose();
+    }
+  });
+}
+
+export { META_KEY as CHECKPOINT_METADATA_KEY, FORMAT as CHECKPOINT_FORMAT };

@@ -1,0 +1,19 @@
+/**
+ * @edora/train — AdamW (PyTorch semantics, parameter groups), linear warmup/decay, gradient
+ * clipping and accumulation, the fine-tuning loop with per-epoch evaluation, checkpoints that
+ * resume exactly, results and plots. Browser-safe; run directories on disk live in `@edora/train/node`.
+ */
+export * from './errors.js';
+export { AdamW, type AdamWOptions, type AdamWParamState, type AdamWStateMeta, type NamedParameter, type ParamGroup } from './adamw.js';
+export { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
+export { clipGradNorm } from './clip.js';
+export {
+  CHECKPOINT_FORMAT, CHECKPOINT_METADATA_KEY, OPTIM_PREFIX, PARAM_PREFIX,
+  decodeCheckpoint, encodeCheckpoint, restoreTensors, type CheckpointMeta, type DecodedCheckpoint,
+} from './checkpoint.js';
+export {
+  batchLoss, evaluate, fit,
+  type EpochRecord, type Evaluation, type FitOptions, type SequenceClassifier, type StepRecord, type TrainSink,
+} from './loop.js';
+export { mainMetricOf, summarize, type EpochResult, type RunResults } from './results.js';
+export { plotSvg } from './plot.js';

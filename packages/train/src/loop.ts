@@ -1,0 +1,275 @@
+import {
+  argmax, crossEntropy, getRngState, mse, noGrad, setRngState, tensor, tidy,
+  type Tensor,
+} from '@edora/tensor';
+import { batchCount, batches, computeGlueMetrics, getTask, type Batch, type Padding, type TokenizedDataset } from '@edora/glue';
+import { AdamW, type ParamGroup } from './adamw.js';
+import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, type CheckpointMeta } from './checkpoint.js';
+import { clipGradNorm } from './clip.js';
+import { CheckpointError, TrainOptionError } from './errors.js';
+import { summarize, type EpochResult, type RunResults } from './results.js';
+import { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
+
+/** What the loop needs from a model: logits for a collated batch, and a train/eval switch (dropout). */
+export interface SequenceClassifier {
+  /** [batch, numLabels] logits ([batch, 1] for a regression task such as STS-B). */
+  logits(batch: Batch): Tensor;
+  train(mode?: boolean): unknown;
+}
+
+/** One optimizer step, as logged to `steps.jsonl` and handed to progress displays. */
+export interface StepRecord {
+  type: 'step';
+  epoch: number;
+  /** 1-based batch of the epoch that completed this step, and the epoch's batch count. */
+  batch: number;
+  batches: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  gradNorm: number;
+  /** Each group's learning rate used by this step. */
+  lr: Record<string, number>;
+  tokens: number;
+  tokensPerSecond: number;
+  elapsedSeconds: number;
+}
+
+export interface EpochRecord extends EpochResult {
+  type: 'epoch';
+  step: number;
+}
+
+/**
+ * Where the loop's outputs go. Browser-safe: the Node entry's `runDirectorySink` writes files;
+ * tests may keep everything in memory.
+ */
+export interface TrainSink {
+  log?(record: StepRecord | EpochRecord): void | Promise<void>;
+  /** Receives a complete checkpoint; it must be stored atomically (a crash leaves the previous one). */
+  checkpoint?(bytes: Uint8Array, meta: CheckpointMeta): void | Promise<void>;
+}
+
+export interface FitOptions {
+  model: SequenceClassifier;
+  /** Parameter groups (e.g. head and adapters, each with its own lr). */
+  groups: ParamGroup[];
+  /** Task name (@edora/glue) for the loss kind and the metrics. */
+  task: string;
+  train: TokenizedDataset;
+  validation: TokenizedDataset;
+  epochs: number;
+  batchSize: number;
+  /** Seeds the data order (which, per epoch, depends only on seed and epoch). */
+  seed: number;
+  /** The authors pad every batch to max length; 'longest' is faster and gives the same math. Default 'max_length'. */
+  padding?: Padding;
+  evalBatchSize?: number;
+  warmupRatio?: number;
+  /** Gradient-norm clipping; default 1.0; 0 or Infinity disables. */
+  maxGradNorm?: number;
+  gradientAccumulation?: number;
+  weightDecay?: number;
+  /** Also checkpoint every N optimizer steps (besides each epoch end); 0 = only at epoch ends. */
+  checkpointEvery?: number;
+  /** Checkpoint bytes to continue from. */
+  resume?: Uint8Array;
+  /** Names the run's configuration: a resume whose checkpoint has another key is refused. */
+  runKey?: string;
+  sink?: TrainSink;
+  signal?: AbortSignal;
+}
+
+function checkInt(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new TrainOptionError(`fit: expected ${name} to be an integer ≥ ${min}; found ${v}`);
+}
+
+/** Loss of one batch: cross-entropy for classification, MSE for regression (as HF's RobertaForSequenceClassification). */
+export function batchLoss(logits: Tensor, batch: Batch, kind: 'classification' | 'regression'): Tensor {
+  if (!batch.labels) throw new TrainOptionError('batchLoss: the batch has no labels; expected a labelled split for training and evaluation');
+  const labels = tensor(batch.labels, [batch.batchSize], { backend: logits.backend, dtype: kind === 'classification' ? 'int32' : logits.dtype });
+  return kind === 'classification' ? crossEntropy(logits, labels) : mse(logits.reshape([batch.batchSize]), labels);
+}
+
+export interface Evaluation {
+  loss: number;
+  metrics: Record<string, number>;
+  /** Class ids (classification) or scores (regression), in dataset order. */
+  predictions: Float64Array;
+  idx: Int32Array;
+}
+
+/** Predictions, loss and metrics over a split, in eval mode without gradients. Unlabelled splits get predictions only. */
+export async function evaluate(model: SequenceClassifier, task: string, ds: TokenizedDataset, batchSize = 64, padding: Padding = 'longest'): Promise<Evaluation> {
+  const spec = getTask(task);
+  model.train(false);
+  const predictions = new Float64Array(ds.size);
+  const idx = new Int32Array(ds.size);
+  let lossSum = 0;
+  let k = 0;
+  for (const batch of batches(ds, { batchSize, padding })) {
+    const [pred, loss] = noGrad(() => tidy(() => {
+      const logits = model.logits(batch);
+      const p = spec.kind === 'classification' ? argmax(logits, -1) : logits.reshape([batch.batchSize]);
+      return [p, batch.labels ? batchLoss(logits, batch, spec.kind) : null] as const;
+    }));
+    const values = await pred.data();
+    predictions.set(Array.from(values as ArrayLike<number>), k);
+    idx.set(batch.idx, k);
+    if (loss) lossSum += (await loss.item()) * batch.batchSize;
+    pred.dispose();
+    loss?.dispose();
+    k += batch.batchSize;
+  }
+  model.train(true);
+  const metrics = ds.labels ? computeGlueMetrics(task, predictions, ds.labels) : {};
+  return { loss: ds.labels ? lossSum / ds.size : NaN, metrics, predictions, idx };
+}
+
+const now = (): number => (globalThis.performance?.now() ?? Date.now()) / 1000;
+
+/**
+ * Fine-tunes `model` as the EDoRA authors ran GLUE: AdamW over parameter groups, linear warmup
+ * (int(ratio·T) steps) and decay, gradient clipping, evaluation after every epoch. The data order
+ * of an epoch depends only on (seed, epoch), and every checkpoint stores the position in it, the
+ * schedule, the optimizer and the random stream, so a resumed run takes exactly the steps the
+ * uninterrupted one would. The caller seeds the random stream (`manualSeed`) before building the
+ * model; dropout draws from it.
+ *
+ * A non-finite loss stops training before that step is applied: the parameters keep their last
+ * good values, no checkpoint is written over the last good one, and `results.stopped` says why.
+ */
+export async function fit(options: FitOptions): Promise<RunResults> {
+  const { model, task, train, validation, epochs, batchSize, seed, sink = {} } = options;
+  const spec = getTask(task);
+  checkInt('epochs', epochs, 1);
+  checkInt('batchSize', batchSize, 1);
+  const accumulation = options.gradientAccumulation ?? 1;
+  checkInt('gradientAccumulation', accumulation, 1);
+  const checkpointEvery = options.checkpointEvery ?? 0;
+  checkInt('checkpointEvery', checkpointEvery, 0);
+  if (!train.labels) throw new TrainOptionError('fit: the training split has no labels');
+  if (train.size === 0) throw new TrainOptionError('fit: the training split is empty');
+  const padding = options.padding ?? 'max_length';
+  const maxGradNorm = options.maxGradNorm ?? 1.0;
+  const runKey = options.runKey ?? '';
+
+  const optimizer = new AdamW(options.groups, { weightDecay: options.weightDecay ?? 0.01 });
+  const params = new Map(optimizer.parameters().map((p) => [p.name, p.tensor]));
+  const batchesPerEpoch = batchCount(train.size, batchSize);
+  const totalSteps = totalOptimizerSteps(train.size, batchSize, epochs, accumulation);
+  const warmupSteps = warmupStepsFor(totalSteps, options.warmupRatio ?? 0.06);
+
+  let epoch = 0;
+  let nextBatch = 0;
+  let step = 0;
+  let epochLosses: number[] = [];
+  let epochTokens = 0;
+  let epochSeconds = 0;
+  const history: EpochResult[] = [];
+
+  if (options.resume) {
+    const decoded = decodeCheckpoint(options.resume);
+    const m = decoded.meta;
+    if (m.runKey !== runKey) {
+      throw new CheckpointError(`resume: the checkpoint was written by a run with another configuration;\n  checkpoint: ${m.runKey}\n  this run:   ${runKey}`);
+    }
+    if (m.totalSteps !== totalSteps) throw new CheckpointError(`resume: the checkpoint's run has ${m.totalSteps} optimizer steps, this one ${totalSteps}`);
+    restoreTensors(decoded, PARAM_PREFIX, params);
+    restoreTensors(decoded, OPTIM_PREFIX, optimizer.momentTensors());
+    optimizer.loadMeta(m.optimizer);
+    setRngState(m.rng);
+    ({ epoch, nextBatch, step, epochLosses, epochTokens, epochSeconds } = m);
+    history.push(...m.history);
+  }
+
+  const saveCheckpoint = async (): Promise<void> => {
+    if (!sink.checkpoint) return;
+    const meta: CheckpointMeta = {
+      format: 1, runKey, epoch, nextBatch, step, totalSteps, warmupSteps, rng: getRngState(),
+      optimizer: optimizer.meta(), epochLosses, epochTokens, epochSeconds, history,
+    };
+    await sink.checkpoint(await encodeCheckpoint(meta, params, optimizer.momentTensors()), meta);
+  };
+
+  const trainable = [...params.values()];
+  let stopped: RunResults['stopped'] = null;
+  model.train(true);
+  try {
+    while (epoch < epochs && !stopped) {
+      const epochBatches = batches(train, { batchSize, padding, shuffle: true, seed, epoch });
+      let b = 0;
+      let micro = 0;
+      let stepLoss = 0;
+      let stepTokens = 0;
+      let t0 = now();
+      for (const batch of epochBatches) {
+        if (b++ < nextBatch) continue;
+        options.signal?.throwIfAborted();
+        // the mean over the accumulated micro-batches, as HF Trainer divides each loss by the count
+        const inThisStep = Math.min(accumulation, batchesPerEpoch - (b - 1 - micro));
+        const loss = tidy(() => {
+          const l = batchLoss(model.logits(batch), batch, spec.kind);
+          const scaled = inThisStep === 1 ? l : l.mul(1 / inThisStep);
+          scaled.backward();
+          return l.detach();
+        });
+        const value = await loss.item();
+        loss.dispose();
+        stepLoss += value / inThisStep;
+        stepTokens += batch.batchSize * batch.seqLength;
+        micro++;
+        if (micro < inThisStep) continue;
+
+        if (!Number.isFinite(stepLoss)) {
+          stopped = { reason: 'nonfinite-loss', step: step + 1, loss: stepLoss };
+          optimizer.zeroGrad();
+          break;
+        }
+        const gradNorm = maxGradNorm > 0 && Number.isFinite(maxGradNorm) ? await clipGradNorm(trainable, maxGradNorm) : NaN;
+        const factor = linearWarmupDecay(step, warmupSteps, totalSteps);
+        optimizer.step(factor);
+        optimizer.zeroGrad();
+        step++;
+        nextBatch = b;
+        const seconds = now() - t0;
+        t0 = now();
+        epochSeconds += seconds;
+        epochTokens += stepTokens;
+        epochLosses.push(stepLoss);
+        const lr = Object.fromEntries(optimizer.groups.map((g) => [g.name, g.lr * factor]));
+        await sink.log?.({
+          type: 'step', epoch: epoch + 1, batch: b, batches: batchesPerEpoch, step, totalSteps, loss: stepLoss, gradNorm, lr,
+          tokens: stepTokens, tokensPerSecond: stepTokens / Math.max(seconds, 1e-9), elapsedSeconds: epochSeconds,
+        });
+        micro = 0;
+        stepLoss = 0;
+        stepTokens = 0;
+        if (checkpointEvery > 0 && step % checkpointEvery === 0 && b < batchesPerEpoch) await saveCheckpoint();
+      }
+      if (stopped) break;
+
+      const ev = await evaluate(model, task, validation, options.evalBatchSize ?? Math.max(batchSize, 32), 'longest');
+      const result: EpochResult = {
+        epoch: epoch + 1,
+        trainLoss: epochLosses.reduce((s, x) => s + x, 0) / Math.max(1, epochLosses.length),
+        evalLoss: ev.loss,
+        metrics: ev.metrics,
+        tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
+        seconds: epochSeconds,
+      };
+      history.push(result);
+      epoch++;
+      nextBatch = 0;
+      epochLosses = [];
+      epochTokens = 0;
+      epochSeconds = 0;
+      await sink.log?.({ type: 'epoch', step, ...result });
+      await saveCheckpoint();
+    }
+  } finally {
+    optimizer.zeroGrad();
+    optimizer.dispose();
+  }
+  return summarize(history, step, stopped);
+}

@@ -1,0 +1,85 @@
+import type { EpochResult } from './results.js';
+
+const W = 640;
+const H = 360;
+const PAD = { left: 56, right: 56, top: 36, bottom: 44 };
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Round-ish axis bounds so ticks read well; a flat series gets a small band around it. */
+function bounds(values: number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, 1];
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (hi - lo < 1e-9) {
+    lo -= 0.5 * (Math.abs(lo) || 1) * 0.1;
+    hi += 0.5 * (Math.abs(hi) || 1) * 0.1;
+  }
+  return [lo, hi];
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : v.toFixed(a < 1 ? 3 : 2);
+}
+
+/**
+ * A self-contained SVG of train loss and eval loss (left axis) and the main metric (right axis)
+ * per epoch. Written by hand so the plot needs no renderer or dependency; any browser shows it.
+ */
+export function plotSvg(history: EpochResult[], mainMetric: string, title: string): string {
+  const x0 = PAD.left;
+  const x1 = W - PAD.right;
+  const y0 = H - PAD.bottom;
+  const y1 = PAD.top;
+  const n = history.length;
+  const xs = (i: number): number => (n <= 1 ? (x0 + x1) / 2 : x0 + ((x1 - x0) * i) / (n - 1));
+  const losses = history.flatMap((e) => [e.trainLoss, e.evalLoss]);
+  const [lLo, lHi] = bounds(losses);
+  const [mLo, mHi] = bounds(history.map((e) => e.metrics[mainMetric] ?? NaN));
+  const yl = (v: number): number => y0 - ((v - lLo) / (lHi - lLo)) * (y0 - y1);
+  const ym = (v: number): number => y0 - ((v - mLo) / (mHi - mLo)) * (y0 - y1);
+  const path = (vals: number[], y: (v: number) => number): string =>
+    vals.map((v, i) => (Number.isFinite(v) ? `${xs(i).toFixed(1)},${y(v).toFixed(1)}` : null)).filter((p) => p !== null).join(' ');
+  const series: { name: string; color: string; values: number[]; y: (v: number) => number; dash?: string }[] = [
+    { name: 'train loss', color: '#1f77b4', values: history.map((e) => e.trainLoss), y: yl },
+    { name: 'eval loss', color: '#1f77b4', values: history.map((e) => e.evalLoss), y: yl, dash: '5 4' },
+    { name: mainMetric, color: '#d62728', values: history.map((e) => e.metrics[mainMetric] ?? NaN), y: ym },
+  ];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
+    `<line x1="${x0}" y1="${y0}" x2="${x1}" y2="${y0}" stroke="#333"/>`,
+    `<line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y1}" stroke="#1f77b4"/>`,
+    `<line x1="${x1}" y1="${y0}" x2="${x1}" y2="${y1}" stroke="#d62728"/>`,
+  ];
+  for (let k = 0; k <= 4; k++) {
+    const y = y0 - ((y0 - y1) * k) / 4;
+    out.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`);
+    out.push(`<text x="${x0 - 6}" y="${y + 4}" text-anchor="end" fill="#1f77b4">${fmt(lLo + ((lHi - lLo) * k) / 4)}</text>`);
+    out.push(`<text x="${x1 + 6}" y="${y + 4}" fill="#d62728">${fmt(mLo + ((mHi - mLo) * k) / 4)}</text>`);
+  }
+  const tickEvery = Math.max(1, Math.ceil(n / 10));
+  history.forEach((e, i) => {
+    if (i % tickEvery === 0 || i === n - 1) out.push(`<text x="${xs(i)}" y="${y0 + 16}" text-anchor="middle">${e.epoch}</text>`);
+  });
+  out.push(`<text x="${(x0 + x1) / 2}" y="${H - 8}" text-anchor="middle">epoch</text>`);
+  for (const s of series) {
+    const pts = path(s.values, s.y);
+    if (pts) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts}"/>`);
+    s.values.forEach((v, i) => {
+      if (Number.isFinite(v)) out.push(`<circle cx="${xs(i).toFixed(1)}" cy="${s.y(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
+    });
+  }
+  series.forEach((s, i) => {
+    const lx = x0 + 10 + i * 150;
+    out.push(`<line x1="${lx}" y1="${y1 - 6}" x2="${lx + 20}" y2="${y1 - 6}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    out.push(`<text x="${lx + 24}" y="${y1 - 2}">${esc(s.name)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
