@@ -17,7 +17,7 @@ export const EDORA_SVD_DEFAULTS = { oversamples: 10, powerIters: 10, normalizer:
 export async function topLeftSingularVectors(w: Tensor, r: number, opts: RandomizedSvdOptions = {}): Promise<Tensor> {
   assertMatrix(w, 'topLeftSingularVectors');
   const o = { ...EDORA_SVD_DEFAULTS, ...opts };
-  resolveRandomizedOptions(w.shape[0]!, w.shape[1]!, r, o);
+  resolveRandomizedOptions(w.shape[0]!, w.shape[1]!, r, o, 'topLeftSingularVectors');
   const res = await randomizedSvd(new TensorOperator(w, 'topLeftSingularVectors'), r, o);
   return fromHost(res.U, w.backend, w.dtype === 'float64' ? 'float64' : 'float32');
 }
@@ -33,7 +33,7 @@ export async function topLeftSingularVectorsBatch(ws: readonly Tensor[], r: numb
   const o = { ...EDORA_SVD_DEFAULTS, ...opts };
   ws.forEach((w, i) => {
     assertMatrix(w, `topLeftSingularVectorsBatch (matrix ${i})`);
-    resolveRandomizedOptions(w.shape[0]!, w.shape[1]!, r, o);
+    resolveRandomizedOptions(w.shape[0]!, w.shape[1]!, r, o, `topLeftSingularVectorsBatch (matrix ${i})`);
   });
   return Promise.all(ws.map((w) => topLeftSingularVectors(w, r, o)));
 }

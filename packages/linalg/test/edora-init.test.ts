@@ -70,3 +70,16 @@ describe.skipIf(!present)(`topLeftSingularVectors on real weights (${present ? '
     expect(EDORA_SVD_DEFAULTS).toEqual({ oversamples: 10, powerIters: 10, normalizer: 'lu', seed: 42 });
   });
 });
+
+describe('topLeftSingularVectorsBatch validation', () => {
+  it('checks every matrix before any work and names the bad one', async () => {
+    const ok = tensor(new Float32Array(64).map((_, i) => Math.sin(i)), [8, 8], { backend: 'cpu' });
+    const small = tensor(new Float32Array(12), [3, 4], { backend: 'cpu' });
+    await expect(topLeftSingularVectorsBatch([ok, small], 4)).rejects.toThrow(
+      /topLeftSingularVectorsBatch \(matrix 1\): k must be an integer in \[1, min\(m, n\) = 3\] for a 3×4 matrix, got 4/,
+    );
+    await expect(topLeftSingularVectorsBatch([ok, tensor(new Float32Array(8), [8], { backend: 'cpu' })], 2)).rejects.toThrow(
+      /topLeftSingularVectorsBatch \(matrix 1\): expected a 2-D tensor/,
+    );
+  });
+});

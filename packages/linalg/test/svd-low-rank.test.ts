@@ -84,6 +84,19 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
     expect(Math.min(...principalCosines(r1, r3))).toBeGreaterThan(0.99999);
   });
 
+  it('frees every intermediate: live buffers return to their count once the results are disposed', async () => {
+    const a = onBackend(CASES[1].a);
+    const before = backend.memory().buffers;
+    for (const normalizer of ['qr', 'cholqr2'] as Normalizer[]) {
+      const { U, S, Vt } = await svdLowRank(a, 4, { normalizer, seed: 1 });
+      expect(backend.memory().buffers).toBe(before + 3);
+      U.dispose();
+      S.dispose();
+      Vt.dispose();
+    }
+    expect(backend.memory().buffers).toBe(before);
+  });
+
   it('typed errors: NaN, Inf, k out of range, non-2-D, int32, bad options', async () => {
     const data = new Float32Array(12);
     data[5] = Number.NaN;

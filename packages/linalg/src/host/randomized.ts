@@ -42,25 +42,31 @@ export interface ResolvedRandomizedOptions {
 }
 
 /** Validates k and the options against an m×n matrix and fills the defaults. */
-export function resolveRandomizedOptions(m: number, n: number, k: number, opts: RandomizedSvdOptions = {}): ResolvedRandomizedOptions {
+export function resolveRandomizedOptions(
+  m: number,
+  n: number,
+  k: number,
+  opts: RandomizedSvdOptions = {},
+  op = 'svdLowRank',
+): ResolvedRandomizedOptions {
   const minDim = Math.min(m, n);
   if (!Number.isInteger(k) || k < 1 || k > minDim) {
-    throw new ArgumentError(`svdLowRank: k must be an integer in [1, min(m, n) = ${minDim}] for a ${m}×${n} matrix, got ${k}`);
+    throw new ArgumentError(`${op}: k must be an integer in [1, min(m, n) = ${minDim}] for a ${m}×${n} matrix, got ${k}`);
   }
   const oversamples = opts.oversamples ?? 10;
   if (!Number.isInteger(oversamples) || oversamples < 0) {
-    throw new ArgumentError(`svdLowRank: oversamples must be a non-negative integer, got ${oversamples}`);
+    throw new ArgumentError(`${op}: oversamples must be a non-negative integer, got ${oversamples}`);
   }
   const powerIters = opts.powerIters ?? (k < 0.1 * minDim ? 7 : 4);
   if (!Number.isInteger(powerIters) || powerIters < 0) {
-    throw new ArgumentError(`svdLowRank: powerIters must be a non-negative integer, got ${powerIters}`);
+    throw new ArgumentError(`${op}: powerIters must be a non-negative integer, got ${powerIters}`);
   }
   const normalizer = opts.normalizer ?? 'qr';
   if (!NORMALIZERS.includes(normalizer)) {
-    throw new ArgumentError(`svdLowRank: normalizer must be one of ${NORMALIZERS.join(', ')}, got ${String(normalizer)}`);
+    throw new ArgumentError(`${op}: normalizer must be one of ${NORMALIZERS.join(', ')}, got ${String(normalizer)}`);
   }
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new ArgumentError(`svdLowRank: seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new ArgumentError(`${op}: seed must be an integer, got ${seed}`);
   return { k, l: Math.min(k + oversamples, minDim), powerIters, normalizer, seed };
 }
 
@@ -73,7 +79,7 @@ export function resolveRandomizedOptions(m: number, n: number, k: number, opts: 
  * Returns the top k triplets with `flipSigns`' convention.
  */
 export async function randomizedSvd(op: LinearOperator, k: number, opts: RandomizedSvdOptions = {}): Promise<HostSVD> {
-  const o = resolveRandomizedOptions(op.rows, op.cols, k, opts);
+  const o = resolveRandomizedOptions(op.rows, op.cols, k, opts, 'randomizedSvd');
   let y = await op.sketch(o.l, o.seed);
   for (let it = 0; it < o.powerIters; it++) {
     const z = await op.applyT(normalize(y, o.normalizer));
