@@ -1,0 +1,9 @@
+export { CheckpointError, MissingWeightsError, WeightShapeError, ModelNotFoundError } from './errors.js';
+export { safetensorsBytesSource, mergeSources, type TensorSource, type StoredTensor } from './source.js';
+export { matchCheckpointKeys, HEAD_PREFIXES, type KeyMatch } from './keys.js';
+export { loadWeights, type LoadReport, type LoadWeightsOptions } from './load.js';
+export { INDEX_FILE, parseShardIndex, type ShardIndex } from './shard-index.js';
+export { SINGLE_FILE, planShards, safetensorsEntries, SAFETENSORS_METADATA, type ShardPlan } from './save.js';
+export {
+  loadPretrainedRoberta, architectureOf, type RobertaTask, type RobertaModelFor, type PretrainedOptions, type Pretrained,
+} from './pretrained.js';

@@ -1,0 +1,65 @@
+import type { Module } from '@edora/layers';
+import { withLabels, type RobertaConfig } from '../config/roberta-config.js';
+import { RobertaForMaskedLM } from '../roberta/masked-lm.js';
+import { RobertaModel } from '../roberta/model.js';
+import type { RobertaBuildOptions } from '../roberta/options.js';
+import { RobertaForSequenceClassification } from '../roberta/sequence-classification.js';
+import { loadWeights, type LoadReport, type LoadWeightsOptions } from './load.js';
+import type { TensorSource } from './source.js';
+
+/** Which model to build around the encoder. */
+export type RobertaTask = 'sequence-classification' | 'masked-lm' | 'encoder';
+
+export type RobertaModelFor<T extends RobertaTask> = T extends 'masked-lm'
+  ? RobertaForMaskedLM
+  : T extends 'encoder'
+    ? RobertaModel
+    : RobertaForSequenceClassification;
+
+export interface PretrainedOptions<T extends RobertaTask = 'sequence-classification'>
+  extends RobertaBuildOptions,
+    Omit<LoadWeightsOptions, 'numHiddenLayers'> {
+  /** Default 'sequence-classification'. */
+  task?: T;
+  /** Head size for sequence classification (1 = regression); default: the config's. */
+  numLabels?: number;
+  id2label?: Record<string, string>;
+}
+
+export interface Pretrained<M> {
+  model: M;
+  config: RobertaConfig;
+  report: LoadReport;
+}
+
+/** The HF `architectures` name of a model, for config.json. */
+export function architectureOf(model: Module): string {
+  if (model instanceof RobertaForSequenceClassification) return 'RobertaForSequenceClassification';
+  if (model instanceof RobertaForMaskedLM) return 'RobertaForMaskedLM';
+  return 'RobertaModel';
+}
+
+/**
+ * Builds a model for `task` from a config and loads a checkpoint into it (browser-safe: the
+ * source may be in-memory bytes). As HF's from_pretrained: heads missing from the checkpoint are
+ * freshly initialized and reported, the model is returned in eval mode.
+ */
+export async function loadPretrainedRoberta<T extends RobertaTask = 'sequence-classification'>(
+  config: RobertaConfig,
+  source: TensorSource,
+  options: PretrainedOptions<T> = {},
+): Promise<Pretrained<RobertaModelFor<T>>> {
+  const task: RobertaTask = options.task ?? 'sequence-classification';
+  const cfg = options.numLabels !== undefined ? withLabels(config, options.numLabels, options.id2label) : config;
+  const build = { dtype: options.dtype, backend: options.backend, seed: options.seed };
+  const model: Module =
+    task === 'masked-lm' ? new RobertaForMaskedLM(cfg, build) : task === 'encoder' ? new RobertaModel(cfg, build) : new RobertaForSequenceClassification(cfg, build);
+  const report = await loadWeights(model.namedParameters(), source, {
+    allowMissing: options.allowMissing,
+    strict: options.strict,
+    chunkBytes: options.chunkBytes,
+    numHiddenLayers: cfg.numHiddenLayers,
+  });
+  model.eval();
+  return { model: model as RobertaModelFor<T>, config: cfg, report };
+}

@@ -1,0 +1,4 @@
+export { ConfigError } from './errors.js';
+export {
+  robertaConfig, parseRobertaConfig, robertaConfigToJson, withLabels, maxSequenceLength, type RobertaConfig,
+} from './roberta-config.js';

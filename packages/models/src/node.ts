@@ -1,0 +1,3 @@
+// Node-only entry (`@edora/models/node`): model folders on disk. Everything browser-safe is in the
+// main entry.
+export * from './checkpoint/node/index.js';

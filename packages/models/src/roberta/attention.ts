@@ -1,0 +1,79 @@
+import { add, div, matmul, softmax, tidy, type Tensor } from '@edora/tensor';
+import { Dropout, LayerNorm, Linear, Module, type LinearLike } from '@edora/layers';
+import type { RobertaConfig } from '../config/roberta-config.js';
+import type { LayerOptions } from './options.js';
+
+/**
+ * Multi-head self-attention (HF `RobertaSelfAttention`, eager): q, k, v projections split into
+ * heads, scores q·kᵀ/√d plus the additive mask, softmax, dropout on the probabilities, context.
+ * The projections are ordinary sub-modules at `query`, `key`, `value`, so adapters replace them
+ * by path.
+ */
+export class RobertaSelfAttention extends Module {
+  readonly numHeads: number;
+  readonly headSize: number;
+  query: LinearLike;
+  key: LinearLike;
+  value: LinearLike;
+  readonly dropout: Dropout;
+
+  constructor(config: RobertaConfig, o: LayerOptions) {
+    super();
+    const h = config.hiddenSize;
+    this.numHeads = config.numAttentionHeads;
+    this.headSize = h / config.numAttentionHeads;
+    this.query = this.registerModule('query', new Linear(h, h, o));
+    this.key = this.registerModule('key', new Linear(h, h, o));
+    this.value = this.registerModule('value', new Linear(h, h, o));
+    this.dropout = this.registerModule('dropout', new Dropout(config.attentionProbsDropoutProb));
+  }
+
+  /** x: [B, T, H]; additiveMask: [B, 1, 1, T] (0 where attended, finfo(f32).min where masked). */
+  forward(x: Tensor, additiveMask: Tensor): Tensor {
+    return tidy(() => {
+      const [B, T, H] = x.shape as [number, number, number];
+      const heads = (t: Tensor): Tensor => t.reshape([B, T, this.numHeads, this.headSize]).permute([0, 2, 1, 3]);
+      const q = heads(this.query.forward(x));
+      const k = heads(this.key.forward(x));
+      const v = heads(this.value.forward(x));
+      // Divide (not multiply by 1/√d) so float32 scores round as HF's do.
+      const scores = add(div(matmul(q, k, { transB: true }), Math.sqrt(this.headSize)), additiveMask);
+      const probs = this.dropout.forward(softmax(scores, -1));
+      return matmul(probs, v).permute([0, 2, 1, 3]).reshape([B, T, H]);
+    });
+  }
+}
+
+/** attention.output: dense, dropout, residual add, LayerNorm (HF `RobertaSelfOutput`). */
+export class RobertaSelfOutput extends Module {
+  dense: LinearLike;
+  readonly LayerNorm: LayerNorm;
+  readonly dropout: Dropout;
+
+  constructor(config: RobertaConfig, o: LayerOptions) {
+    super();
+    this.dense = this.registerModule('dense', new Linear(config.hiddenSize, config.hiddenSize, o));
+    this.LayerNorm = this.registerModule('LayerNorm', new LayerNorm(config.hiddenSize, { ...o, eps: config.layerNormEps }));
+    this.dropout = this.registerModule('dropout', new Dropout(config.hiddenDropoutProb));
+  }
+
+  forward(hidden: Tensor, residual: Tensor): Tensor {
+    return tidy(() => this.LayerNorm.forward(add(this.dropout.forward(this.dense.forward(hidden)), residual)));
+  }
+}
+
+/** `attention` = `self` then `output` (HF `RobertaAttention`). */
+export class RobertaAttention extends Module {
+  readonly self: RobertaSelfAttention;
+  readonly output: RobertaSelfOutput;
+
+  constructor(config: RobertaConfig, o: LayerOptions) {
+    super();
+    this.self = this.registerModule('self', new RobertaSelfAttention(config, o));
+    this.output = this.registerModule('output', new RobertaSelfOutput(config, o));
+  }
+
+  forward(x: Tensor, additiveMask: Tensor): Tensor {
+    return tidy(() => this.output.forward(this.self.forward(x, additiveMask), x));
+  }
+}

@@ -1,0 +1,8 @@
+export { type RobertaBuildOptions } from './options.js';
+export { initRobertaWeights } from './init.js';
+export { RobertaEmbeddings, robertaPositionIds } from './embeddings.js';
+export { RobertaSelfAttention, RobertaSelfOutput, RobertaAttention } from './attention.js';
+export { RobertaIntermediate, RobertaOutput, RobertaLayer, RobertaEncoder } from './layer.js';
+export { RobertaModel, additiveAttentionMask, MASK_VALUE, type RobertaInputs, type RobertaModelOutput } from './model.js';
+export { RobertaClassificationHead, RobertaForSequenceClassification } from './sequence-classification.js';
+export { RobertaLMHead, RobertaForMaskedLM } from './masked-lm.js';

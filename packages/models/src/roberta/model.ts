@@ -1,0 +1,81 @@
+import { cast, mul, ones, ShapeError, sub, tidy, type Tensor } from '@edora/tensor';
+import { Module } from '@edora/layers';
+import { maxSequenceLength, type RobertaConfig } from '../config/roberta-config.js';
+import { RobertaEmbeddings } from './embeddings.js';
+import { initRobertaWeights } from './init.js';
+import { RobertaEncoder } from './layer.js';
+import { layerOptions, type RobertaBuildOptions } from './options.js';
+
+/** A padded batch. */
+export interface RobertaInputs {
+  /** int32 [B, T]. */
+  inputIds: Tensor;
+  /** [B, T], 1 for tokens to attend to and 0 for padding (int32 or float); default all ones, as HF. */
+  attentionMask?: Tensor;
+}
+
+export interface RobertaModelOutput {
+  /** [B, T, hidden]. */
+  lastHiddenState: Tensor;
+  /** With `outputHiddenStates`: the embeddings' output, then each layer's ([B, T, hidden] each). */
+  hiddenStates?: Tensor[];
+}
+
+/** float32's lowest value, the additive mask HF uses for float32 models. */
+export const MASK_VALUE = -3.4028234663852886e38;
+
+/** [B, 1, 1, T] additive mask: 0 where attention_mask is 1, finfo(f32).min where it is 0. */
+export function additiveAttentionMask(mask: Tensor, dtype: Tensor['dtype']): Tensor {
+  return tidy(() => {
+    const [B, T] = mask.shape as [number, number];
+    return mul(sub(1, cast(mask, dtype)), MASK_VALUE).reshape([B, 1, 1, T]);
+  });
+}
+
+export function checkInputs(inputs: RobertaInputs, config: RobertaConfig): void {
+  const { inputIds, attentionMask } = inputs;
+  if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') {
+    throw new ShapeError(`RoBERTa: inputIds must be int32 [batch, tokens], got ${inputIds.dtype} [${inputIds.shape.join(', ')}]`);
+  }
+  const limit = maxSequenceLength(config);
+  if (inputIds.shape[1]! > limit) {
+    throw new ShapeError(
+      `RoBERTa: inputIds [${inputIds.shape.join(', ')}] has ${inputIds.shape[1]} tokens; max_position_embeddings ${config.maxPositionEmbeddings} allows at most ${limit}`,
+    );
+  }
+  if (attentionMask && (attentionMask.rank !== 2 || attentionMask.shape[0] !== inputIds.shape[0] || attentionMask.shape[1] !== inputIds.shape[1])) {
+    throw new ShapeError(`RoBERTa: attentionMask [${attentionMask.shape.join(', ')}] must have inputIds' shape [${inputIds.shape.join(', ')}]`);
+  }
+}
+
+/**
+ * The RoBERTa encoder (HF `RobertaModel` without the pooler, as task models use it): embeddings
+ * then `encoder.layer.{i}`. Module paths equal HF's, so `encoder.layer.3.attention.self.query` is
+ * a Linear an adapter can replace.
+ */
+export class RobertaModel extends Module {
+  readonly config: RobertaConfig;
+  readonly embeddings: RobertaEmbeddings;
+  readonly encoder: RobertaEncoder;
+
+  constructor(config: RobertaConfig, options: RobertaBuildOptions = {}) {
+    super();
+    this.config = config;
+    const o = layerOptions(options);
+    this.embeddings = this.registerModule('embeddings', new RobertaEmbeddings(config, o));
+    this.encoder = this.registerModule('encoder', new RobertaEncoder(config, o));
+    initRobertaWeights(this, config.initializerRange, options.seed);
+  }
+
+  forward(inputs: RobertaInputs, options: { outputHiddenStates?: boolean } = {}): RobertaModelOutput {
+    checkInputs(inputs, this.config);
+    return tidy(() => {
+      const emb = this.embeddings.forward(inputs.inputIds);
+      const mask = inputs.attentionMask ?? ones(inputs.inputIds.shape, { dtype: 'int32', backend: inputs.inputIds.backend });
+      const additive = additiveAttentionMask(mask, emb.dtype);
+      const states = this.encoder.forward(emb, additive);
+      const lastHiddenState = states.length ? states[states.length - 1]! : emb;
+      return options.outputHiddenStates ? { lastHiddenState, hiddenStates: [emb, ...states] } : { lastHiddenState };
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { crossEntropy, mse, ShapeError, tanh, tidy, type Tensor } from '@edora/tensor';
+import { Dropout, Linear, Module, type LinearLike } from '@edora/layers';
+import type { RobertaConfig } from '../config/roberta-config.js';
+import { initRobertaWeights } from './init.js';
+import { RobertaModel, type RobertaInputs } from './model.js';
+import { layerOptions, type RobertaBuildOptions } from './options.js';
+
+/** `classifier`: the `<s>` token's features → dropout, dense, tanh, dropout, out_proj. */
+export class RobertaClassificationHead extends Module {
+  dense: LinearLike;
+  readonly dropout: Dropout;
+  out_proj: LinearLike;
+
+  constructor(config: RobertaConfig, o: RobertaBuildOptions) {
+    super();
+    const lo = layerOptions(o);
+    this.dense = this.registerModule('dense', new Linear(config.hiddenSize, config.hiddenSize, lo));
+    this.dropout = this.registerModule('dropout', new Dropout(config.classifierDropout ?? config.hiddenDropoutProb));
+    this.out_proj = this.registerModule('out_proj', new Linear(config.hiddenSize, config.numLabels, lo));
+  }
+
+  /** features: [B, T, hidden] → logits [B, numLabels]. */
+  forward(features: Tensor): Tensor {
+    return tidy(() => {
+      const [B, , H] = features.shape as [number, number, number];
+      const first = features.slice(1, 0, 1).reshape([B, H]);
+      const x = tanh(this.dense.forward(this.dropout.forward(first)));
+      return this.out_proj.forward(this.dropout.forward(x));
+    });
+  }
+}
+
+/**
+ * RoBERTa with a sequence-classification head (`roberta.*`, `classifier.*`): classification for
+ * numLabels > 1, regression (STS-B) for numLabels = 1. The head is initialized as HF does
+ * (N(0, initializer_range²), biases zero).
+ */
+export class RobertaForSequenceClassification extends Module {
+  readonly config: RobertaConfig;
+  readonly roberta: RobertaModel;
+  readonly classifier: RobertaClassificationHead;
+
+  constructor(config: RobertaConfig, options: RobertaBuildOptions = {}) {
+    super();
+    this.config = config;
+    this.roberta = this.registerModule('roberta', new RobertaModel(config, options));
+    this.classifier = this.registerModule('classifier', new RobertaClassificationHead(config, options));
+    // Offset the seed so the head does not repeat the encoder's first numbers.
+    initRobertaWeights(this.classifier, config.initializerRange, options.seed === undefined ? undefined : options.seed + 1);
+  }
+
+  /** Logits [B, numLabels]. */
+  forward(inputs: RobertaInputs): Tensor {
+    return tidy(() => this.classifier.forward(this.roberta.forward(inputs).lastHiddenState));
+  }
+
+  /**
+   * HF's loss: cross-entropy against int32 class labels [B] when numLabels > 1, mean squared
+   * error against float labels [B] when numLabels = 1.
+   */
+  loss(logits: Tensor, labels: Tensor): Tensor {
+    const n = logits.shape[0]!;
+    if (labels.rank !== 1 || labels.shape[0] !== n) {
+      throw new ShapeError(`loss: labels must be [${n}] for logits [${logits.shape.join(', ')}], got [${labels.shape.join(', ')}]`);
+    }
+    if (this.config.numLabels === 1) {
+      if (labels.dtype === 'int32') throw new ShapeError('loss: regression (numLabels = 1) takes float labels, got int32');
+      return tidy(() => mse(logits.reshape([n]), labels));
+    }
+    return crossEntropy(logits, labels);
+  }
+}
