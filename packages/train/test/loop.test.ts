@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { manualSeed, type Tensor } from '@edora/tensor';
+import { decodeCheckpoint, fit, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
+import { BagModel, markerTask } from './helpers/bag-model.js';
+
+interface Captured {
+  steps: StepRecord[];
+  epochs: EpochRecord[];
+  checkpoints: { bytes: Uint8Array; meta: CheckpointMeta }[];
+}
+
+function capture(): { sink: TrainSink; got: Captured } {
+  const got: Captured = { steps: [], epochs: [], checkpoints: [] };
+  return {
+    got,
+    sink: {
+      log: (r) => void (r.type === 'step' ? got.steps.push(r) : got.epochs.push(r)),
+      checkpoint: (bytes, meta) => void got.checkpoints.push({ bytes, meta: structuredClone(meta) }),
+    },
+  };
+}
+
+const train = markerTask(96, 1);
+const validation = markerTask(48, 2);
+const base = { task: 'sst2', train, validation, epochs: 3, batchSize: 16, seed: 7, padding: 'longest' as const, runKey: 'bag' };
+
+async function run(sinkAndResume: { sink: TrainSink; resume?: Uint8Array }, checkpointEvery = 0): Promise<{ model: BagModel; results: Awaited<ReturnType<typeof fit>> }> {
+  manualSeed(123);
+  const model = new BagModel(260, 16, 2, 5);
+  const results = await fit({ ...base, model, groups: model.groups(0.05, 0.05), checkpointEvery, ...sinkAndResume });
+  return { model, results };
+}
+
+async function bytesOf(t: Tensor): Promise<Uint8Array> {
+  const d = (await t.data()) as Float32Array;
+  return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+}
+
+describe('fit', () => {
+  it('lowers the loss, evaluates every epoch, logs every step, and keeps last and best', async () => {
+    const { sink, got } = capture();
+    const { results } = await run({ sink });
+    expect(got.steps).toHaveLength(3 * 6);
+    expect(got.steps.map((s) => s.step)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    // warmup int(0.06·18) = 1: the first step has lr 0, the last is at 1/17 of the base
+    expect(got.steps[0]!.lr.adapter).toBe(0);
+    expect(got.steps[17]!.lr.head).toBeCloseTo(0.05 / 17, 12);
+    expect(got.epochs).toHaveLength(3);
+    expect(results.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(results.epochs[2]!.trainLoss).toBeLessThan(results.epochs[0]!.trainLoss);
+    expect(results.last!.metrics.accuracy).toBeGreaterThan(0.8);
+    expect(results.mainMetric).toBe('accuracy');
+    expect(results.best!.metrics.accuracy).toBe(Math.max(...results.epochs.map((e) => e.metrics.accuracy!)));
+    expect(got.checkpoints.map((c) => c.meta.epoch)).toEqual([1, 2, 3]);
+    expect(results.stopped).toBeNull();
+  });
+
+  it('resumed from a mid-epoch checkpoint, takes exactly the steps of the uninterrupted run', async () => {
+    const a = capture();
+    const { model: full } = await run({ sink: a.sink }, 4);
+    const mid = a.got.checkpoints.find((c) => c.meta.step === 8)!;
+    expect(mid.meta).toMatchObject({ epoch: 1, nextBatch: 2 }); // 6 batches per epoch: step 8 is batch 2 of epoch 2
+    const b = capture();
+    const { model: resumed, results } = await run({ sink: b.sink, resume: mid.bytes }, 4);
+    expect(b.got.steps.map((s) => s.loss)).toEqual(a.got.steps.slice(8).map((s) => s.loss));
+    expect(results.epochs.map((e) => e.metrics)).toEqual(a.got.epochs.map((e) => e.metrics));
+    for (const k of ['table', 'weight', 'bias'] as const) expect(await bytesOf(resumed[k])).toEqual(await bytesOf(full[k]));
+  });
+
+  it('refuses a checkpoint from another configuration', async () => {
+    const a = capture();
+    await run({ sink: a.sink });
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    await expect(fit({ ...base, runKey: 'other', model, groups: model.groups(0.05, 0.05), resume: a.got.checkpoints[0]!.bytes }))
+      .rejects.toThrow(/another configuration/);
+    expect(decodeCheckpoint(a.got.checkpoints[0]!.bytes).meta.history).toHaveLength(1);
+  });
+
+  it('stops on a non-finite loss before applying that step and keeps the last good checkpoint', async () => {
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    let calls = 0;
+    const poisoned = {
+      train: (m?: boolean) => model.train(m),
+      logits: (batch: Parameters<BagModel['logits']>[0]) => {
+        const l = model.logits(batch);
+        // training calls only: the 9th batch (batch 1 of epoch 2, 8 batches per epoch) yields NaN
+        return model.training && ++calls === 9 ? l.mul(Number.NaN) : l;
+      },
+    };
+    const { sink, got } = capture();
+    const results = await fit({ ...base, epochs: 2, batchSize: 12, model: poisoned, groups: model.groups(0.05, 0.05), sink });
+    expect(results.stopped).toEqual({ reason: 'nonfinite-loss', step: 9, loss: Number.NaN });
+    expect(results.steps).toBe(8);
+    expect(got.checkpoints.map((c) => c.meta.step)).toEqual([8]);
+    // the parameters are those of the last good checkpoint
+    const saved = decodeCheckpoint(got.checkpoints[0]!.bytes).tensors.get('param.head.weight')!;
+    expect(Array.from(await model.weight.data())).toEqual(Array.from(saved.data));
+  });
+});
