@@ -67,6 +67,22 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
     });
   }
 
+  for (const normalizer of ['lu', 'cholqr2'] as Normalizer[]) {
+    it(`normalizer '${normalizer}' on the hard cases (rank-deficient, zero, repeated, κ = 1e6): orthonormal, near-optimal`, async () => {
+      for (const c of CASES.filter((x) => x.rank !== undefined || x.name.startsWith('ill') || x.name.startsWith('repeated'))) {
+        const k = Math.min(6, c.a.rows, c.a.cols);
+        const { U, S, Vt } = await svdLowRank(onBackend(c.a), k, { normalizer, seed: 4 });
+        const u = await host(U);
+        const vt = await host(Vt);
+        expect(orthogonalityError(u), c.name).toBeLessThan(1e-5);
+        expect(orthogonalityError(transposeHost(vt)), c.name).toBeLessThan(1e-5);
+        const sigma = exactSingularValues(c.a);
+        const err = reconstructionError(c.a, u, await S.data(), vt);
+        expect(err, c.name).toBeLessThanOrEqual(1.01 * optimalRankKError(sigma, k) + 1e-6 * Math.hypot(...c.a.data));
+      }
+    });
+  }
+
   it('sign convention: tall A → dominant entry of each U column positive; square or wide → of each Vt row', async () => {
     const tall = await svdLowRank(onBackend(CASES[1].a), 5, { seed: 2 });
     for (const v of dominantEntries(await host(tall.U), 'columns')) expect(v).toBeGreaterThan(0);
