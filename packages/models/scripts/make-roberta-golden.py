@@ -246,7 +246,7 @@ def main():
         "roberta.embeddings.word_embeddings.weight",
         "roberta.embeddings.LayerNorm.weight",
         "roberta.encoder.layer.0.attention.self.query.weight",
-        "roberta.encoder.layer.0.attention.self.key.bias",
+        "roberta.encoder.layer.0.attention.self.value.bias",
         "roberta.encoder.layer.1.intermediate.dense.weight",
         "classifier.dense.weight",
         "classifier.out_proj.bias",
