@@ -11,3 +11,16 @@ export { Linear, type LinearLike, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
 export { Dropout } from './dropout.js';
+export { countParameters, type ParameterCount, type ParameterTally } from './count.js';
+export {
+  ADAPTER_METHODS, METHOD_TRAITS, type AdapterMethod, type AdapterInit, type MethodTraits, type NormPath,
+} from './adapters/methods.js';
+export { AdaptedLinear, type AdapterFactors, type AdaptedLinearOptions } from './adapters/adapted-linear.js';
+export { EdoraNormCache, naiveRowNorm } from './adapters/edora-norm.js';
+export { initFactors, type FactorInitOptions } from './adapters/init-factors.js';
+export { matchesTarget } from './adapters/targets.js';
+export {
+  applyAdapters, adapterConfigOf, resolveAdapterOptions,
+  type AdapterOptions, type AdapterConfig, type AdapterReport, type AdaptedModuleReport,
+} from './adapters/apply.js';
+export { merge, unmerge, mergeAndUnload } from './adapters/merge.js';

@@ -34,9 +34,9 @@ function checkName(kind: string, name: string): void {
  * and state dicts with strict checking. Subclasses register what they own in their constructor
  * and define `forward`.
  *
- * A subclass may also keep a child in a field of the same name (`this.query = this.registerModule('query', ...)`):
- * `setSubmodule` updates such a field when it replaces the child, so adapter injection reaches
- * code that calls `this.query.forward(x)`.
+ * A subclass may also keep a child in a field (`this.query = this.registerModule('query', ...)`):
+ * `setSubmodule` updates every field of the parent that holds the replaced child, so adapter
+ * injection reaches code that calls `this.query.forward(x)`.
  */
 export abstract class Module {
   /** True in training mode (dropout active), false after `eval()`. */
@@ -47,6 +47,12 @@ export abstract class Module {
 
   /** The computation; subclasses narrow the signature (a Linear takes and returns one Tensor). */
   abstract forward(...args: never[]): unknown;
+
+  /**
+   * Called on every module of the tree after `loadStateDict` wrote new values, so a module that
+   * caches products of its tensors can drop them.
+   */
+  protected afterLoad(): void {}
 
   /** Registers (or replaces) a parameter; `null` declares an absent optional one (a Linear without bias). */
   protected registerParameter<T extends Parameter | null>(name: string, tensor: T): T {
@@ -153,8 +159,9 @@ export abstract class Module {
       throw new ModulePathError(`setSubmodule("${path}"): no module there to replace; children: ${[...parent.children.keys()].join(', ') || '(none)'}`);
     }
     parent.children.set(name, module);
+    // keep fields that hold the old child pointing at the new one, whatever they are called
     const fields = parent as unknown as Record<string, unknown>;
-    if (fields[name] === old) fields[name] = module;
+    for (const key of Object.keys(fields)) if (fields[key] === old) fields[key] = module;
     return old;
   }
 
@@ -235,6 +242,7 @@ export abstract class Module {
         if (target) assign(target, v);
       }
     });
+    for (const [, m] of this.namedModules()) m.afterLoad();
     return { missingKeys, unexpectedKeys };
   }
 }
