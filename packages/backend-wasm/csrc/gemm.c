@@ -257,7 +257,7 @@ void gemm_work(int32_t *t, int32_t tid) {
   const float *sharedB = (const float *)(uintptr_t)ld(t, T_PACKB);
   for (;;) {
     int32_t w = __atomic_load_n(&t[T_COUNTER], __ATOMIC_SEQ_CST);
-    if ((w >> GEN_SHIFT) != gen || (w & IDX_MASK) >= n) return;
+    if ((int32_t)((uint32_t)w >> GEN_SHIFT) != gen || (w & IDX_MASK) >= n) return;
     if (!__atomic_compare_exchange_n(&t[T_COUNTER], &w, w + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) continue;
     const int32_t chunk = w & IDX_MASK;
     const int32_t b = chunk / perBatch, i0 = (chunk % perBatch) * rows;

@@ -33,6 +33,8 @@ export interface GemmArgs {
 export function gemmUnsupported({ a, b, out, bias }: GemmArgs): string | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || out.dtype !== 'float32') return 'not float32';
   if (a.shape[2] === 0) return 'K = 0';
+  // the chunk counter indexes chunks in 20 bits; a batch this large is better served row by row anyway
+  if (a.shape[0]! * Math.ceil(a.shape[1]! / 4) >= 2 ** 20) return 'more than 2^20 chunks';
   if (out.strides[2] !== 1 && out.shape[2]! > 1) return 'output not row-major';
   if (bias && (bias.dtype !== 'float32' || (bias.strides[0] !== 1 && bias.shape[0]! > 1))) return 'bias not contiguous float32';
   return null;
