@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EdoraError, GlueFileError, GlueFormatError, UnknownTaskError, collect, getTask, parseGlueTsv, SeededRandom } from '@edora/glue';
+import { EdoraError, GlueFileError, GlueFormatError, UnknownTaskError, collect, getTask, parseDataFile, parseGlueTsv, SeededRandom } from '@edora/glue';
 import { loadGlueTask, streamGlueTsvFile } from '@edora/glue/node';
 
 const work = mkdtempSync(join(tmpdir(), 'edora-glue-errors-'));
@@ -151,5 +151,30 @@ describe('fuzz: random mutations of GLUE TSVs never crash the parser', () => {
     // both outcomes occur, so the fuzz exercised acceptance as well as rejection
     expect(outcomes.parsed).toBeGreaterThan(100);
     expect(outcomes.rejected).toBeGreaterThan(100);
+  });
+
+  it('2,000 mutated CSV/JSONL user files: examples or a GlueFormatError, never anything else', async () => {
+    const rng = new SeededRandom(777);
+    const bases: [string, 'csv' | 'jsonl'][] = [
+      ['sentence1,sentence2,label\n"a, ""b""",c,1\nd,"e\nf",0\n', 'csv'],
+      ['{"sentence":"a","label":1}\n{"sentence":"b \\"q\\"","label":0}\n', 'jsonl'],
+    ];
+    const pieces = [',', '"', '""', '\n', '\r\n', '{', '}', ':', '-1', 'x', '\t'];
+    let rejected = 0;
+    for (let n = 0; n < 2000; n++) {
+      const [base, format] = bases[n % bases.length]!;
+      let text = base;
+      for (let m = 1 + rng.int(3); m > 0; m--) {
+        const at = rng.int(text.length + 1);
+        text = rng.int(2) === 0 ? text.slice(0, at) + rng.pick(pieces) + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + rng.int(4));
+      }
+      try {
+        await collect(parseDataFile(text, { format, file: 'fuzz' }));
+      } catch (e) {
+        if (!(e instanceof GlueFormatError)) throw new Error(`${format} mutation ${n}: ${String(e)}\n${JSON.stringify(text)}`);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(100);
   });
 });

@@ -118,4 +118,26 @@ describe('GLUE TSV layouts', () => {
     }
     expect(getTask('rte').labelNames[whole[1]!.label!]).toBe('entailment');
   });
+
+  it('streams: the first example comes out after the first chunk, long before the source is exhausted', async () => {
+    let pulled = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      const encoder = new TextEncoder();
+      yield encoder.encode('id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n');
+      for (let chunk = 0; chunk < 1000; chunk++) {
+        pulled++;
+        let text = '';
+        for (let i = 0; i < 100; i++) text += `${chunk * 100 + i}\t1\t2\tWhy is the sky blue?\tWhat makes the sky blue?\t${i % 2}\n`;
+        yield encoder.encode(text);
+      }
+    }
+    const rows = parseGlueTsv(source(), 'qqp', 'train')[Symbol.asyncIterator]();
+    const first = await rows.next();
+    expect(first.value).toMatchObject({ idx: 0, label: 0 });
+    expect(pulled).toBeLessThanOrEqual(2);
+    let count = 1;
+    while (!(await rows.next()).done) count++;
+    expect(count).toBe(100_000);
+    expect(pulled).toBe(1000);
+  });
 });
