@@ -48,6 +48,8 @@ const settings: [string, RandomizedSvdOptions][] = [
   ["svdLowRank default: 7 QR power iterations ('auto')", { powerIters: 7, normalizer: 'qr', seed: 42 }],
   ['4 QR power iterations', { powerIters: 4, normalizer: 'qr', seed: 42 }],
   ['2 QR power iterations', { powerIters: 2, normalizer: 'qr', seed: 42 }],
+  ['block Krylov, 4 steps, no oversampling', { method: 'krylov', powerIters: 4, oversamples: 0, seed: 42 }],
+  ['block Krylov, 2 steps, no oversampling', { method: 'krylov', powerIters: 2, oversamples: 0, seed: 42 }],
 ];
 const rows: string[] = [];
 for (const [label, opts] of settings) {

@@ -21,10 +21,10 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
   const backend = findBackend(backendName);
   const onBackend = (a: HostMatrix) => tensor(Float32Array.from(a.data), [a.rows, a.cols], { backend });
 
-  for (const c of CASES) {
+  for (const [c, method] of CASES.flatMap((c) => [[c, 'subspace'], [c, 'krylov']] as const)) {
     const k = Math.min(3, c.a.rows, c.a.cols);
-    it(`${c.name}, k = ${k}: orthonormal factors, near-optimal rank-k error, accurate values`, async () => {
-      const { U, S, Vt } = await svdLowRank(onBackend(c.a), k, { seed: 1 });
+    it(`${method}, ${c.name}, k = ${k}: orthonormal factors, near-optimal rank-k error, accurate values`, async () => {
+      const { U, S, Vt } = await svdLowRank(onBackend(c.a), k, { seed: 1, method });
       expect(U.backend).toBe(backend);
       expect([U.shape, S.shape, Vt.shape]).toEqual([[c.a.rows, k], [k], [k, c.a.cols]]);
       const u = await host(U);
@@ -43,18 +43,30 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
       } else {
         // Flat spectrum: the default 7 iterations give ~1e-3; 30 iterations reach float32 accuracy.
         expect(singularValueError(s, sigma.slice(0, k), floor)).toBeLessThan(2e-3);
-        const more = await svdLowRank(onBackend(c.a), k, { seed: 1, powerIters: 30 });
+        const more = await svdLowRank(onBackend(c.a), k, { seed: 1, powerIters: 30, method: 'subspace' });
         expect(singularValueError(await more.S.data(), sigma.slice(0, k), floor)).toBeLessThan(1e-5);
       }
     });
   }
 
-  it('principal-angle cosines with the exact top-r subspace ≥ 0.999 on a spectrum with a gap', async () => {
-    const sigma = [...Array.from({ length: 8 }, (_, i) => 10 - i), ...Array.from({ length: 52 }, (_, i) => 0.5 * 0.97 ** i)];
-    const a = withSingularValues(120, 60, sigma, 21);
-    const { U } = await svdLowRank(onBackend(a), 8, { seed: 3 });
-    const cos = principalCosines(await host(U), exactTopLeft(a, 8));
-    expect(Math.min(...cos)).toBeGreaterThanOrEqual(0.999);
+  for (const method of ['subspace', 'krylov'] as const) {
+    it(`${method}: principal-angle cosines with the exact top-r subspace ≥ 0.999 on a spectrum with a gap`, async () => {
+      const sigma = [...Array.from({ length: 8 }, (_, i) => 10 - i), ...Array.from({ length: 52 }, (_, i) => 0.5 * 0.97 ** i)];
+      const a = withSingularValues(120, 60, sigma, 21);
+      const { U } = await svdLowRank(onBackend(a), 8, { seed: 3, method, powerIters: 2 });
+      const cos = principalCosines(await host(U), exactTopLeft(a, 8));
+      expect(Math.min(...cos)).toBeGreaterThanOrEqual(0.999);
+    });
+  }
+
+  it('krylov beats subspace iteration at equal steps on a slowly decaying spectrum', async () => {
+    const sigma = Array.from({ length: 80 }, (_, i) => 1 / (1 + 0.02 * i));
+    const a = withSingularValues(160, 80, sigma, 23);
+    const err = async (method: 'subspace' | 'krylov') => {
+      const { U, S, Vt } = await svdLowRank(onBackend(a), 8, { seed: 6, method, powerIters: 2, oversamples: 4 });
+      return reconstructionError(a, await host(U), await S.data(), await host(Vt)) / optimalRankKError(sigma, 8) - 1;
+    };
+    expect(await err('krylov')).toBeLessThan(0.5 * (await err('subspace')));
   });
 
   for (const normalizer of ['qr', 'lu', 'cholqr2'] as Normalizer[]) {
@@ -129,6 +141,7 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
     await expect(svdLowRank(tensor(new Int32Array(12), [3, 4], { backend }), 1)).rejects.toThrow(DTypeError);
     await expect(svdLowRank(a, 1, { normalizer: 'svd' as Normalizer })).rejects.toThrow(/one of qr, lu, cholqr2/);
     await expect(svdLowRank(a, 1, { powerIters: -1 })).rejects.toThrow(ArgumentError);
+    await expect(svdLowRank(a, 1, { method: 'lanczos' as 'krylov' })).rejects.toThrow(/method must be one of subspace, krylov/);
   });
 });
 

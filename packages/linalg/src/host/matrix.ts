@@ -46,6 +46,20 @@ export function sliceColumns(a: HostMatrix, start: number, end: number): HostMat
   return { rows: a.rows, cols: w, data: out };
 }
 
+/** The matrices side by side (all with the same number of rows). */
+export function hconcat(parts: readonly HostMatrix[]): HostMatrix {
+  const rows = parts[0]?.rows ?? 0;
+  const cols = parts.reduce((c, p) => c + p.cols, 0);
+  const out = new Float64Array(rows * cols);
+  let at = 0;
+  for (const p of parts) {
+    if (p.rows !== rows) throw new ShapeError(`hconcat: row counts differ (${rows} and ${p.rows})`);
+    for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), i * cols + at);
+    at += p.cols;
+  }
+  return { rows, cols, data: out };
+}
+
 /** Rows [start, end) of `a` as a new matrix. */
 export function sliceRows(a: HostMatrix, start: number, end: number): HostMatrix {
   return { rows: end - start, cols: a.cols, data: a.data.slice(start * a.cols, end * a.cols) };

@@ -1,4 +1,5 @@
 import { ArgumentError } from '@edora/tensor';
+import { blockKrylovBasis } from './block-krylov.js';
 import { matmulNT, sliceColumns, sliceRows, transpose, type HostMatrix } from './matrix.js';
 import { NORMALIZERS, normalize, type Normalizer } from './normalize.js';
 import { qr } from './qr.js';
@@ -31,6 +32,12 @@ export interface RandomizedSvdOptions {
   normalizer?: Normalizer;
   /** Seed of the Gaussian test matrix. Default 0. */
   seed?: number;
+  /**
+   * 'subspace' (default): subspace iteration, the reference's algorithm. 'krylov': block Krylov —
+   * keeps every iterate, so `powerIters` Krylov steps with blocks of k + oversamples columns give a
+   * basis of (k + oversamples)·(powerIters + 1) columns; steps stop once it reaches min(m, n) columns.
+   */
+  method?: 'subspace' | 'krylov';
 }
 
 export interface ResolvedRandomizedOptions {
@@ -39,6 +46,7 @@ export interface ResolvedRandomizedOptions {
   readonly powerIters: number;
   readonly normalizer: Normalizer;
   readonly seed: number;
+  readonly method: 'subspace' | 'krylov';
 }
 
 /** Validates k and the options against an m×n matrix and fills the defaults. */
@@ -67,28 +75,41 @@ export function resolveRandomizedOptions(
   }
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ArgumentError(`${op}: seed must be an integer, got ${seed}`);
-  return { k, l: Math.min(k + oversamples, minDim), powerIters, normalizer, seed };
+  const method = opts.method ?? 'subspace';
+  if (method !== 'subspace' && method !== 'krylov') {
+    throw new ArgumentError(`${op}: method must be one of subspace, krylov, got ${String(method)}`);
+  }
+  const l = Math.min(k + oversamples, minDim);
+  // Once a Krylov basis has min(m, n) columns it spans all of range(A) and the result is exact:
+  // further steps would only cost. (Columns beyond rank(A) are harmless noise directions.)
+  const iters = method === 'krylov' ? Math.min(powerIters, Math.ceil(minDim / l) - 1) : powerIters;
+  return { k, l, powerIters: iters, normalizer, seed, method };
 }
 
 /**
- * Randomized truncated SVD by subspace iteration (Halko, Martinsson & Tropp 2011, Alg. 4.4 with the
- * normalization of scikit-learn's randomized_range_finder):
+ * Randomized truncated SVD (Halko, Martinsson & Tropp 2011). With method 'subspace' (Alg. 4.4,
+ * normalized as scikit-learn's randomized_range_finder does):
  *   Y = A Ω;  repeat q times: Y = A · norm(Aᵀ · norm(Y));  Q = qr(Y);
- *   Bᵀ = Aᵀ Q (n×l);  Bᵀ = Ũ Σ Ṽᵀ  ⇒  A ≈ (Q Ṽ) Σ Ũᵀ.
- * Only the products touch A; everything else is O((m + n) l²) on the host in float64.
+ * with 'krylov', Q is the block Krylov basis (see blockKrylovBasis). Then, for both:
+ *   Bᵀ = Aᵀ Q;  Bᵀ = Ũ Σ Ṽᵀ  ⇒  A ≈ (Q Ṽ) Σ Ũᵀ.
+ * Only the products touch A; everything else is O((m + n)·l²) on the host in float64.
  * Returns the top k triplets with `flipSigns`' convention.
  */
 export async function randomizedSvd(op: LinearOperator, k: number, opts: RandomizedSvdOptions = {}): Promise<HostSVD> {
   const o = resolveRandomizedOptions(op.rows, op.cols, k, opts, 'randomizedSvd');
-  let y = await op.sketch(o.l, o.seed);
-  for (let it = 0; it < o.powerIters; it++) {
-    const z = await op.applyT(normalize(y, o.normalizer));
-    y = await op.apply(normalize(z, o.normalizer));
-  }
-  const q = qr(y).Q;
+  const q = o.method === 'krylov' ? await blockKrylovBasis(op, o.l, o.powerIters, o.seed) : await subspaceBasis(op, o);
   const bt = await op.applyT(q);
   const small = svd(bt); // bt = Ũ Σ Ṽᵀ with Ũ = small.U (n×l), Ṽᵀ = small.Vt (l×l)
   const U = sliceColumns(matmulNT(q, small.Vt), 0, o.k); // Q Ṽ
   const Vt = sliceRows(transpose(small.U), 0, o.k);
   return flipSigns({ U, S: small.S.slice(0, o.k), Vt });
+}
+
+async function subspaceBasis(op: LinearOperator, o: ResolvedRandomizedOptions): Promise<HostMatrix> {
+  let y = await op.sketch(o.l, o.seed);
+  for (let it = 0; it < o.powerIters; it++) {
+    const z = await op.applyT(normalize(y, o.normalizer));
+    y = await op.apply(normalize(z, o.normalizer));
+  }
+  return qr(y).Q;
 }
