@@ -51,7 +51,7 @@ export async function loadPretrainedRoberta<T extends RobertaTask = 'sequence-cl
 ): Promise<Pretrained<RobertaModelFor<T>>> {
   const task: RobertaTask = options.task ?? 'sequence-classification';
   const cfg = options.numLabels !== undefined ? withLabels(config, options.numLabels, options.id2label) : config;
-  const build = { dtype: options.dtype, backend: options.backend, seed: options.seed };
+  const build = { dtype: options.dtype, backend: options.backend, seed: options.seed, initWeights: false };
   const model: Module =
     task === 'masked-lm' ? new RobertaForMaskedLM(cfg, build) : task === 'encoder' ? new RobertaModel(cfg, build) : new RobertaForSequenceClassification(cfg, build);
   const report = await loadWeights(model.namedParameters(), source, {

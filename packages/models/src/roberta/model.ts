@@ -64,7 +64,7 @@ export class RobertaModel extends Module {
     const o = layerOptions(options);
     this.embeddings = this.registerModule('embeddings', new RobertaEmbeddings(config, o));
     this.encoder = this.registerModule('encoder', new RobertaEncoder(config, o));
-    initRobertaWeights(this, config.initializerRange, options.seed);
+    if (options.initWeights !== false) initRobertaWeights(this, config.initializerRange, options.seed);
   }
 
   forward(inputs: RobertaInputs, options: { outputHiddenStates?: boolean } = {}): RobertaModelOutput {

@@ -11,6 +11,12 @@ export interface RobertaBuildOptions {
    * Without it the default stream (`manualSeed`) is used.
    */
   seed?: number;
+  /**
+   * false skips HF's weight initialization of the encoder (the layers keep their constructors'
+   * init): for a model that is about to load a checkpoint, this saves a second random draw of
+   * every weight. Heads are always initialized, since a checkpoint may not carry them.
+   */
+  initWeights?: boolean;
 }
 
 /** The options every layer constructor takes (`seed` is applied once, by `initRobertaWeights`). */
