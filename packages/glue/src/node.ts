@@ -8,7 +8,7 @@ import { mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path';
 import type { AsyncBuffer } from 'hyparquet';
 import { parseDataFile, type DataFileFormat, type DataFileOptions } from './data-files.js';
-import { GlueArgumentError, GlueFileError } from './errors.js';
+import { GlueArgumentError, GlueFileError, UnknownTaskError } from './errors.js';
 import { collect, glueTsvFileName, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
 import { parseParquet } from './parquet.js';
 import type { SubmissionFile } from './submission.js';
@@ -31,21 +31,23 @@ export interface LoadGlueOptions extends GlueTsvOptions {
 export async function* streamGlueTask(dir: string, task: string, split: string, options: LoadGlueOptions = {}): AsyncGenerator<GlueExample> {
   const spec = getTask(task);
   checkSplit(spec, split);
+  if (spec.glueDir === null) {
+    throw new UnknownTaskError(`task ${spec.name} is generated, not loaded from files: use syntheticExamples('${spec.name}', '${split}', { seed })`);
+  }
   const layout = options.layout ?? 'auto';
   if (layout !== 'auto' && layout !== 'tsv' && layout !== 'parquet') {
     throw new GlueArgumentError(`expected layout 'auto', 'tsv' or 'parquet'; found ${JSON.stringify(layout)}`);
   }
-  const tsvDir = spec.glueDir === null ? null : join(dir, spec.glueDir);
-  const useTsv = layout === 'tsv' || (layout === 'auto' && tsvDir !== null && (await isDirectory(tsvDir)));
-  if (useTsv) {
-    yield* streamGlueTsvFile(join(tsvDir ?? dir, glueTsvFileName(task, split)), task, split, options);
+  const tsvDir = join(dir, spec.glueDir);
+  if (layout === 'tsv' || (layout === 'auto' && (await isDirectory(tsvDir)))) {
+    yield* streamGlueTsvFile(join(tsvDir, glueTsvFileName(task, split)), task, split, options);
     return;
   }
   const shards = await parquetShards(join(dir, spec.name), split);
   if (shards.length === 0) {
     throw new GlueFileError(
       dir,
-      `no ${spec.name} ${split} data; expected ${tsvDir ? `${join(tsvDir, glueTsvFileName(task, split))} (GLUE layout) or ` : ''}${join(dir, spec.name, `${split}-*.parquet`)} (HF parquet layout)`,
+      `no ${spec.name} ${split} data; expected ${join(tsvDir, glueTsvFileName(task, split))} (GLUE layout) or ${join(dir, spec.name, `${split}-*.parquet`)} (HF parquet layout)`,
     );
   }
   let position = 0;

@@ -102,6 +102,9 @@ describe('bad GLUE input gives typed errors naming file, line and what was expec
     const split = await failure(() => collect(parseGlueTsv(RTE, 'mnli', 'validation')));
     expect(split.message).toBe('task mnli has no split "validation"; expected one of train, validation_matched, validation_mismatched, test_matched, test_mismatched');
     expect((await failure(() => loadGlueTask(work, 'glue', 'train'))).code).toBe('E_GLUE_TASK');
+    expect((await failure(() => loadGlueTask(work, 'synthetic', 'train'))).message).toBe(
+      "task synthetic is generated, not loaded from files: use syntheticExamples('synthetic', 'train', { seed })",
+    );
   });
 });
 
