@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { tensor } from '@edora/tensor';
+import { svdLowRank } from '../src/index.js';
 import { svd, flipSigns } from '../src/host/svd.js';
+import { randomizedSvd } from '../src/host/randomized.js';
+import { matrixOperator } from '../src/host/matrix-operator.js';
 import { NonFiniteError } from '../src/errors.js';
 import { CASES } from './cases.js';
 import {
@@ -55,5 +59,18 @@ describe('host svd (one-sided Jacobi, Gram-preconditioned)', () => {
     expect(() => svd({ rows: 3, cols: 4, data })).toThrow(/NaN at \(1, 3\) of a 3×4/);
     data[7] = Number.POSITIVE_INFINITY;
     expect(() => svd({ rows: 3, cols: 4, data })).toThrow(/Infinity at \(1, 3\)/);
+  });
+});
+
+describe('host randomizedSvd over a host matrix', () => {
+  it('matches svdLowRank on the same matrix as a float64 tensor (same Ω from the seed)', async () => {
+    const a = withSingularValues(30, 20, Array.from({ length: 20 }, (_, i) => 0.6 ** i), 13);
+    const r = await randomizedSvd(matrixOperator(a), 4, { seed: 8 });
+    const t = await svdLowRank(tensor(a.data.slice(), [30, 20], { backend: 'cpu' }), 4, { seed: 8 });
+    const s = await t.S.data();
+    r.S.forEach((v, i) => expect(v).toBeCloseTo(s[i], 12));
+    const u = await t.U.data();
+    r.U.data.forEach((v, i) => expect(v).toBeCloseTo(u[i], 10));
+    expect(singularValueError(r.S, Array.from({ length: 4 }, (_, i) => 0.6 ** i))).toBeLessThan(1e-10);
   });
 });

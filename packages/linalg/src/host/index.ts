@@ -7,3 +7,4 @@ export { eigh, type SymmetricEigen } from './eigh.js';
 export { svd, flipSigns, type HostSVD } from './svd.js';
 export { normalize, luNormalize, cholQR2, NORMALIZERS, type Normalizer } from './normalize.js';
 export { randomizedSvd, type LinearOperator, type RandomizedSvdOptions } from './randomized.js';
+export { matrixOperator } from './matrix-operator.js';

@@ -1,0 +1,26 @@
+import { noGrad, randn } from '@edora/tensor';
+import { assertFinite, matmul, matmulTN, type HostMatrix } from './matrix.js';
+import type { LinearOperator } from './randomized.js';
+
+/**
+ * A host float64 matrix as a LinearOperator, for `randomizedSvd` without tensors. Ω is drawn from
+ * the tensor library's counter-based RNG (in float64 on the cpu backend), so for a given seed it is
+ * the same Ω a float64 tensor gets from `svdLowRank`.
+ */
+export function matrixOperator(a: HostMatrix): LinearOperator {
+  assertFinite(a, 'matrixOperator');
+  return {
+    rows: a.rows,
+    cols: a.cols,
+    sketch: async (l, seed) => {
+      const omega = noGrad(() => randn([a.cols, l], { seed, backend: 'cpu', dtype: 'float64' }));
+      try {
+        return matmul(a, { rows: a.cols, cols: l, data: Float64Array.from(await omega.data()) });
+      } finally {
+        omega.dispose();
+      }
+    },
+    apply: async (x) => matmul(a, x),
+    applyT: async (x) => matmulTN(a, x),
+  };
+}
