@@ -35,11 +35,15 @@ export async function* textChunks(source: TextSource, file: string): AsyncGenera
     yield decode(source instanceof Uint8Array ? source : new Uint8Array(source), false);
     return;
   }
+  let first = true;
   for await (const chunk of iterate(source)) {
     if (typeof chunk === 'string') {
-      yield chunk;
+      // TextDecoder drops a BOM from bytes; text chunks need it done here
+      yield first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+      first = false;
       continue;
     }
+    first = false;
     const s = decode(chunk, true);
     if (s) yield s;
   }
