@@ -28,7 +28,7 @@ export interface RandomizedSvdOptions {
    * else 4. The EDoRA authors ran 10.
    */
   powerIters?: number;
-  /** Re-normalization between power iterations. Default 'qr'. */
+  /** Re-normalization between power iterations (method 'subspace'; Krylov blocks always use QR). Default 'qr'. */
   normalizer?: Normalizer;
   /** Seed of the Gaussian test matrix. Default 0. */
   seed?: number;
