@@ -1,11 +1,15 @@
-import { matmulBiasAct, type Tensor } from '@edora/tensor';
-import { ArgumentError } from '@edora/tensor';
+import { ArgumentError, ShapeError, matmulBiasAct, shapeStr, type Tensor } from '@edora/tensor';
 import { Module } from './module.js';
 import { kaimingUniform, uniform, type InitOptions } from './init.js';
 
 export interface LinearOptions extends Omit<InitOptions, 'offset'> {
   /** Default true. */
   bias?: boolean;
+  /**
+   * Use these tensors instead of a random init (weights from a checkpoint, or stride-0 views for
+   * shape-only trees). weight [out, in], bias [out] or null; their requiresGrad flags are kept.
+   */
+  tensors?: { weight: Tensor; bias: Tensor | null };
 }
 
 /** What every Linear-shaped module offers: a base Linear and the adapters that wrap one. */
@@ -33,11 +37,28 @@ export class Linear extends Module implements LinearLike {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const { bias = true, ...init } = options;
+    const { bias = true, tensors, ...init } = options;
+    if (tensors) {
+      const { weight: w, bias: b } = tensors;
+      if (shapeStr(w.shape) !== shapeStr([outFeatures, inFeatures]) || (b && shapeStr(b.shape) !== shapeStr([outFeatures]))) {
+        throw new ShapeError(
+          `Linear(${inFeatures}, ${outFeatures}): expected weight [${outFeatures}, ${inFeatures}] and bias [${outFeatures}], got ${shapeStr(w.shape)} and ${b ? shapeStr(b.shape) : 'null'}`,
+        );
+      }
+      this.weight = this.registerParameter('weight', w);
+      this.bias = this.registerParameter('bias', b);
+      return;
+    }
     this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], init).requiresGrad_());
     const bound = 1 / Math.sqrt(inFeatures);
     const biasInit = init.seed === undefined ? init : { ...init, offset: outFeatures * inFeatures };
     this.bias = this.registerParameter('bias', bias ? uniform([outFeatures], -bound, bound, biasInit).requiresGrad_() : null);
+  }
+
+  /** A Linear around existing tensors (see `LinearOptions.tensors`). */
+  static fromTensors(weight: Tensor, bias: Tensor | null): Linear {
+    if (weight.rank !== 2) throw new ShapeError(`Linear.fromTensors: expected weight [out, in], got ${shapeStr(weight.shape)}`);
+    return new Linear(weight.shape[1]!, weight.shape[0]!, { tensors: { weight, bias } });
   }
 
   forward(x: Tensor): Tensor {
