@@ -103,7 +103,7 @@ describe('applyAdapters', () => {
     const tail = tailEnergy(Wh, 4);
     expect(resid * resid).toBeCloseTo(tail, 3);
     expect(maxRelErr(q.magnitude!.dataSync(), rowNormsOf(Wh))).toBeLessThan(1e-6);
-    const Rv = q.latent!.dataSync();
+    const Rv = q.latent!.dataSync() as Float32Array;
     const sd = Math.sqrt(Rv.reduce((s, v) => s + v * v, 0) / Rv.length);
     expect(sd).toBeGreaterThan(3e-6);
     expect(sd).toBeLessThan(2e-5);

@@ -24,7 +24,7 @@ const expected = {
   },
 } as const;
 
-const shapes = { base: [768, 3072, 12], large: [1024, 4096, 24] } as const;
+const shapes: Record<'base' | 'large', [number, number, number]> = { base: [768, 3072, 12], large: [1024, 4096, 24] };
 
 describe.each(['base', 'large'] as const)('roberta-%s trainable parameters', (size) => {
   it.each(['lora', 'dora', 'edora', 'lora-xs'] as AdapterMethod[])('%s at r ∈ {4, 8, 12, 16, 20, 25, 32}', async (method) => {
