@@ -5,8 +5,9 @@ import {
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
 import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
+import { runFused } from './fused.js';
 import { WasmHeap } from './heap.js';
-import { instantiate, kernelModule } from './module.js';
+import { instantiate, kernelModule, type KernelExports } from './module.js';
 import { TaskPool, type SpawnWorker } from './pool.js';
 import { MAX_THREADS, TASK_BYTES } from './task.js';
 
@@ -55,6 +56,7 @@ export class WasmBackend implements BackendV1 {
   private readonly heap: WasmHeap;
   private readonly pool: TaskPool;
   private readonly gemm: Gemm;
+  private readonly kernels: KernelExports;
   private readonly live = new Set<WasmBuffer>();
   private liveBytes = 0;
   private peak = 0;
@@ -68,6 +70,7 @@ export class WasmBackend implements BackendV1 {
     this.name = options.name ?? 'wasm';
     const { memory, maxBytes } = createMemory(options.maxMemoryBytes ?? MAX_PAGES * PAGE);
     const kernels = instantiate(memory);
+    this.kernels = kernels;
     this.heap = new WasmHeap(memory, kernels.__heap_base.value as number, maxBytes);
     const task = this.heap.alloc(TASK_BYTES).ptr;
     this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
@@ -142,6 +145,9 @@ export class WasmBackend implements BackendV1 {
           if (act === 'gelu' || act === 'tanh') runCpuKernel('unary', [args.out], [args.out], { fn: act });
           return;
         }
+      }
+      if (op === 'adamw' || op === 'rowNorm' || op === 'layerNorm') {
+        if (runFused(this.kernels, op, inputs, outputs, attrs)) return;
       }
       runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {

@@ -5,6 +5,12 @@ export interface KernelExports {
   gemm_scratch_floats(rows: number, K: number, N: number, privateB: number): number;
   gemm_pack_shared_b(task: number): void;
   gemm_work(task: number, tid: number): void;
+  adamw_f32(
+    p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, stepSize: number, bc2Sqrt: number,
+  ): void;
+  rownorm_f32(w: number, out: number, rows: number, cols: number): void;
+  layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
   __heap_base: WebAssembly.Global;
 }
 

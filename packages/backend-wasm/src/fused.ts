@@ -1,0 +1,53 @@
+import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
+import type { WasmBuffer } from './gemm.js';
+import type { KernelExports } from './module.js';
+
+/** Dense row-major float32 (dims of size 1 may carry any stride). */
+function dense(v: TensorView): boolean {
+  if (v.dtype !== 'float32') return false;
+  let expected = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== expected) return false;
+    expected *= v.shape[i]!;
+  }
+  return true;
+}
+
+const addr = (v: TensorView): number => (v.buffer as WasmBuffer).ptr + v.offset * 4;
+const numel = (v: TensorView): number => v.shape.reduce((p, s) => p * s, 1);
+const lastDim = (v: TensorView): number => v.shape[v.shape.length - 1] ?? 1;
+
+/**
+ * Runs a tier-1 op through its wasm kernel (csrc/fused.c) when there is one and the views are
+ * dense float32; returns false to let the caller run the cpu kernel instead.
+ */
+export function runFused(k: KernelExports, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown): boolean {
+  if (!inputs.every(dense) || !outputs.every(dense)) return false;
+  switch (op) {
+    case 'adamw': {
+      const [p, g, m, v] = inputs as [TensorView, TensorView, TensorView, TensorView];
+      const a = attrs as OpAttrs['adamw'];
+      // bias corrections exactly as the cpu kernel folds them
+      const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
+      const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
+      k.adamw_f32(addr(p), addr(g), addr(m), addr(v), numel(p), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, stepSize, bc2Sqrt);
+      return true;
+    }
+    case 'rowNorm': {
+      const [w] = inputs as [TensorView];
+      const d = lastDim(w);
+      k.rownorm_f32(addr(w), addr(outputs[0]!), d === 0 ? 0 : numel(w) / d, d);
+      return true;
+    }
+    case 'layerNorm': {
+      const [x, gamma, beta] = inputs as [TensorView, TensorView, TensorView];
+      const [y, mean, rstd] = outputs as [TensorView, TensorView, TensorView];
+      const d = lastDim(x);
+      if (d === 0) return false;
+      k.layernorm_f32(addr(x), addr(gamma), addr(beta), addr(y), addr(mean), addr(rstd), numel(x) / d, d, (attrs as OpAttrs['layerNorm']).eps);
+      return true;
+    }
+    default:
+      return false;
+  }
+}

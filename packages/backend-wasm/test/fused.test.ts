@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuBackend, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
+import { WasmBackend } from '../src/index.js';
+
+// The wasm fused kernels against the cpu kernels run on identical inputs. Sizes are odd so the
+// SIMD bodies and their scalar tails both run; views carry offsets (slices of larger buffers).
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+const data = (n: number, r: () => number, scale = 1, shift = 0): Float32Array => Float32Array.from({ length: n }, () => r() * scale + shift);
+
+describe('wasm fused kernels agree with the cpu kernels', () => {
+  const wasm = new WasmBackend();
+  const cpu = new CpuBackend();
+  afterAll(() => wasm.dispose());
+  /** The same values on both backends, as a view 3 elements into a larger buffer. */
+  const pair = (values: Float32Array, shape: number[]): [Tensor, Tensor] =>
+    [wasm, cpu].map((b) => {
+      const padded = new Float32Array(values.length + 3);
+      padded.set(values, 3);
+      return tensor(padded, [values.length + 3], { backend: b }).slice(0, 3, values.length + 3).reshape(shape);
+    }) as [Tensor, Tensor];
+
+  it('adamw: identical bits for param, m and v over 3 steps', () => {
+    const r = rng(1);
+    const n = 1003;
+    const [pw, pc] = pair(data(n, r), [n]);
+    const [mw, mc] = pair(data(n, r, 0.01), [n]);
+    const [vw, vc] = pair(data(n, r, 0.001, 0.001), [n]);
+    for (let step = 1; step <= 3; step++) {
+      const [gw, gc] = pair(data(n, rng(10 + step)), [n]);
+      const attrs: OpAttrs['adamw'] = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step };
+      wasm.run('adamw', [pw, gw, mw, vw], [pw, mw, vw], attrs);
+      cpu.run('adamw', [pc, gc, mc, vc], [pc, mc, vc], attrs);
+    }
+    for (const [w, c, name] of [[pw, pc, 'param'], [mw, mc, 'm'], [vw, vc, 'v']] as const) {
+      expect(Array.from(w.dataSync()), name).toEqual(Array.from(c.dataSync()));
+    }
+  });
+
+  it('rowNorm and layerNorm: within 2 float32 ulps of the cpu kernels', () => {
+    const r = rng(2);
+    const [n, d] = [7, 771];
+    const [xw, xc] = pair(data(n * d, r, 4, 1), [n, d]);
+    const [gw, gc] = pair(data(d, r, 0.5, 1), [d]);
+    const [bw, bc] = pair(data(d, r), [d]);
+    const outs = (b: typeof wasm | typeof cpu, shapes: number[][]): Tensor[] => shapes.map((s) => tensor(new Float32Array(s[0]! * (s[1] ?? 1)), s, { backend: b }));
+    const [nw] = outs(wasm, [[n]]);
+    const [nc] = outs(cpu, [[n]]);
+    wasm.run('rowNorm', [xw], [nw!], {});
+    cpu.run('rowNorm', [xc], [nc!], {});
+    const lw = outs(wasm, [[n, d], [n], [n]]);
+    const lc = outs(cpu, [[n, d], [n], [n]]);
+    wasm.run('layerNorm', [xw, gw, bw], lw, { eps: 1e-5 });
+    cpu.run('layerNorm', [xc, gc, bc], lc, { eps: 1e-5 });
+    const pairs: [Tensor, Tensor, string][] = [[nw!, nc!, 'rowNorm'], [lw[0]!, lc[0]!, 'layerNorm y'], [lw[1]!, lc[1]!, 'mean'], [lw[2]!, lc[2]!, 'rstd']];
+    for (const [w, c, name] of pairs) {
+      const a = w.dataSync();
+      const b = c.dataSync();
+      for (let i = 0; i < b.length; i++) {
+        expect(Math.abs(a[i]! - b[i]!), `${name}[${i}]: wasm ${a[i]}, cpu ${b[i]}`).toBeLessThanOrEqual(2 * 2 ** -23 * Math.max(Math.abs(b[i]!), 2 ** -10));
+      }
+    }
+  });
+});
