@@ -24,3 +24,8 @@ export {
   type AdapterOptions, type AdapterConfig, type AdapterReport, type AdaptedModuleReport,
 } from './adapters/apply.js';
 export { merge, unmerge, mergeAndUnload } from './adapters/merge.js';
+export {
+  adapterToFiles, loadAdapterFiles, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type AdapterFiles, type LoadAdapterReport,
+} from './io/adapter-files.js';
+export { adapterConfigJson, parseAdapterConfig, type AdapterConfigJsonOptions } from './io/adapter-config.js';
+export { PEFT_PREFIX, adapterFileKey, canonicalFileKey } from './io/peft-keys.js';
