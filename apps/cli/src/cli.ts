@@ -1,0 +1,31 @@
+/**
+ * The \`edora\` command as a function (argv, streams → exit code), so tests and other tools can run
+ * it in-process; \`main.ts\` is the executable that calls it with the process's streams.
+ */
+import { COMMANDS, commandList } from './commands/index.js';
+import { helpText, parseArgs, UsageError } from './args.js';
+import type { Io } from './io.js';
+
+export type { Io } from './io.js';
+export { UsageError } from './args.js';
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(`edora — fine-tune RoBERTa with EDoRA, DoRA, LoRA and LoRA-XS on GLUE\n\nUsage: edora <command> [options]   (edora alone runs the demo)\n\nCommands:\n${commandList()}\nRun edora <command> --help for a command's options.\n`);
+    return 0;
+  }
+  const name = first === undefined || first.startsWith('-') ? 'demo' : first;
+  const args = first === undefined || first.startsWith('-') ? argv : rest;
+  const command = COMMANDS[name];
+  if (!command) {
+    throw new UsageError(`unknown command ${JSON.stringify(name)}; valid commands: ${Object.keys(COMMANDS).join(', ')}`);
+  }
+  const parsed = parseArgs(args, command.spec);
+  if (parsed.help) {
+    io.stdout.write(helpText(command.spec));
+    return 0;
+  }
+  return command.run(parsed, io, args);
+}
+

@@ -1,0 +1,49 @@
+import { parseArgs, type CommandSpec, type Parsed } from '../args.js';
+import { selectBackend } from '../backends.js';
+import { Progress } from '../progress.js';
+import { runTraining } from '../run.js';
+import { defaultOutputDir, runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
+import { METHODS, type Method } from '../setup.js';
+import type { Io } from '../io.js';
+import { DEMO, runDemo } from './demo.js';
+
+export const TRAIN: CommandSpec = {
+  name: 'train',
+  summary: 'Fine-tune a RoBERTa with EDoRA, DoRA, LoRA, LoRA-XS or fully on a GLUE task, evaluating every epoch. With no data and no --task, runs the embedded demo (edora demo).',
+  usage: 'Example: edora train --task rte --data-dir ./glue_data --model ./roberta-base --method edora --rank 16 --lr 5e-4 --cls-lr 5e-4',
+  options: {
+    ...RUN_OPTIONS,
+    method: { type: 'string', choices: METHODS, default: 'edora', help: 'adapter method (full: every weight trains)' },
+    rank: { type: 'int', default: 16, help: 'adapter rank r' },
+    lr: { type: 'number', default: 5e-4, help: 'adapter learning rate' },
+    'cls-lr': { type: 'number', default: 5e-4, help: 'classification head learning rate' },
+    seed: { type: 'int', default: 1, help: 'seed of weights, adapters, data order and dropout' },
+    'output-dir': { type: 'string', placeholder: 'dir', help: 'where checkpoints, logs, results and the plot go (default runs/<task>-<method>-r<rank>-seed<seed>)' },
+    resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir' },
+  },
+};
+
+export async function trainCommand(p: Parsed, io: Io, argv: readonly string[]): Promise<number> {
+  const v = p.values;
+  const given = (name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  // no data and no task: the embedded demo, with its own (small) defaults
+  if (!given('task') && !v.dataDir && !v.trainFile && !v.validationFile) return runDemo(parseArgs(argv, DEMO), io);
+  await selectBackend(v.backend as string);
+  const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number);
+  const outputDir = (v.outputDir as string | undefined) ?? defaultOutputDir(config);
+  const progress = new Progress(io.stderr, !v.json);
+  const summary = await runTraining(config, { outputDir, resume: v.resume as boolean, checkpointEvery: v.checkpointEvery as number, progress });
+  if (v.json) {
+    io.stdout.write(JSON.stringify(summaryJson(summary)) + '\n');
+  } else {
+    const r = summary.results;
+    const fmt = (m: Record<string, number> | undefined): string => Object.entries(m ?? {}).map(([k, x]) => `${k} ${x.toFixed(4)}`).join(', ');
+    io.stdout.write(`last epoch (${r.last?.epoch ?? '-'}): ${fmt(r.last?.metrics)}\nbest epoch (${r.best?.epoch ?? '-'}): ${fmt(r.best?.metrics)}\n`);
+    io.stdout.write(`results, logs, plot and trained weights in ${outputDir}\n`);
+  }
+  if (summary.results.stopped) {
+    io.stderr.write(`stopped early: loss ${summary.results.stopped.loss} at step ${summary.results.stopped.step}; the last good checkpoint is kept in ${outputDir}\n`);
+    return 3;
+  }
+  return 0;
+}

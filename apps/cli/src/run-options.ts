@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { TASK_NAMES } from '@edora/glue';
+import { ROBERTA_PRESETS } from '@edora/models';
+import type { OptionSpecs, Parsed } from './args.js';
+import { KNOWN_BACKENDS } from './backends.js';
+import type { RunConfig, RunSummary } from './run.js';
+import type { Method } from './setup.js';
+
+/** Options shared by train, sweep and demo; defaults are the EDoRA authors' GLUE setup. */
+export const RUN_OPTIONS: OptionSpecs = {
+  task: { type: 'string', choices: TASK_NAMES, default: 'synthetic', help: 'GLUE task, or the embedded synthetic task' },
+  'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (download-script layout, or HF parquet export)' },
+  'train-file': { type: 'string', placeholder: 'file', help: 'training file (.tsv/.csv/.json/.jsonl/.parquet), with --validation-file' },
+  'validation-file': { type: 'string', placeholder: 'file', help: 'validation file, with --train-file' },
+  model: { type: 'string', default: 'tiny', placeholder: `folder|${ROBERTA_PRESETS.join('|')}`, help: 'HF model folder, or a preset with random weights' },
+  alpha: { type: 'number', default: 16, help: 'LoRA alpha (s = alpha / r)' },
+  sigma: { type: 'number', default: 1e-5, help: 'std of EDoRA/LoRA-XS R at init' },
+  init: { type: 'string', choices: ['svd', 'random'], default: 'svd', help: 'EDoRA/LoRA-XS frozen A, B: svd (top-r singular vectors) or random (the authors\' released ablation)' },
+  epochs: { type: 'int', default: 50, help: 'epochs' },
+  'batch-size': { type: 'int', default: 32, help: 'batch size' },
+  'max-seq-length': { type: 'int', default: 128, help: 'truncate examples to this many tokens' },
+  padding: { type: 'string', choices: ['max_length', 'longest'], default: 'max_length', help: 'pad batches to --max-seq-length (as the authors) or to their longest example' },
+  backend: { type: 'string', default: 'cpu', placeholder: `${KNOWN_BACKENDS.join('|')}|package`, help: 'compute backend' },
+  'max-train-samples': { type: 'int', placeholder: 'n', help: 'use only the first n training examples' },
+  'max-eval-samples': { type: 'int', placeholder: 'n', help: 'use only the first n validation examples' },
+  'warmup-ratio': { type: 'number', default: 0.06, help: 'linear warmup over int(ratio · steps) steps' },
+  'weight-decay': { type: 'number', default: 0.01, help: 'AdamW decoupled weight decay (every group)' },
+  'max-grad-norm': { type: 'number', default: 1, help: 'gradient-norm clipping (0 disables)' },
+  'gradient-accumulation': { type: 'int', default: 1, help: 'batches per optimizer step' },
+  'checkpoint-every': { type: 'int', default: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
+};
+
+export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number): RunConfig {
+  return {
+    task: v.task as string,
+    dataDir: v.dataDir as string | undefined,
+    trainFile: v.trainFile as string | undefined,
+    validationFile: v.validationFile as string | undefined,
+    model: v.model as string,
+    method, rank, lr, clsLr, seed,
+    alpha: v.alpha as number,
+    sigma: v.sigma as number,
+    init: v.init as 'svd' | 'random',
+    epochs: v.epochs as number,
+    batchSize: v.batchSize as number,
+    maxSeqLength: v.maxSeqLength as number,
+    maxTrainSamples: v.maxTrainSamples as number | undefined,
+    maxEvalSamples: v.maxEvalSamples as number | undefined,
+    warmupRatio: v.warmupRatio as number,
+    weightDecay: v.weightDecay as number,
+    maxGradNorm: v.maxGradNorm as number,
+    gradientAccumulation: v.gradientAccumulation as number,
+    padding: v.padding as 'max_length' | 'longest',
+  };
+}
+
+export function defaultOutputDir(c: RunConfig): string {
+  return join('runs', `${c.task}-${c.method}-r${c.rank}-seed${c.seed}`);
+}
+
+export function summaryJson(s: RunSummary): Record<string, unknown> {
+  return {
+    outputDir: s.outputDir, method: s.config.method, rank: s.config.rank, trainable: s.trainable, seconds: s.seconds, backend: s.backend,
+    mainMetric: s.results.mainMetric, last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
+  };
+}
+

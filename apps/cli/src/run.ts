@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getBackend } from '@edora/tensor';
+import { writeSafetensorsFile } from '@edora/tensor/node';
+import { decodeCheckpoint, fit, type RunResults } from '@edora/train';
+import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/train/node';
+import { UsageError } from './args.js';
+import { Progress } from './progress.js';
+import { buildModel, loadSplits, numLabelsOf, tokenize, type Method } from './setup.js';
+
+/** Everything that defines one training run; its JSON is the run key a resume must match. */
+export interface RunConfig {
+  task: string;
+  dataDir?: string;
+  trainFile?: string;
+  validationFile?: string;
+  model: string;
+  method: Method;
+  rank: number;
+  alpha: number;
+  sigma: number;
+  init: 'svd' | 'random';
+  lr: number;
+  clsLr: number;
+  epochs: number;
+  batchSize: number;
+  maxSeqLength: number;
+  seed: number;
+  maxTrainSamples?: number;
+  maxEvalSamples?: number;
+  warmupRatio: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  gradientAccumulation: number;
+  padding: 'max_length' | 'longest';
+  syntheticTrain?: number;
+  syntheticValidation?: number;
+}
+
+export interface RunOptions {
+  outputDir: string;
+  resume: boolean;
+  checkpointEvery: number;
+  progress: Progress;
+}
+
+export interface RunSummary {
+  config: RunConfig;
+  outputDir: string;
+  trainable: number;
+  results: RunResults;
+  seconds: number;
+  backend: string;
+  dataSource: string;
+  modelSource: string;
+}
+
+/** File holding the trained tensors (adapter factors, magnitudes, head) under their model paths. */
+export const TRAINED_FILE = 'trained.safetensors';
+
+/** The run key: the configuration with keys in a fixed order, so equal configurations give equal keys. */
+export function runKeyOf(config: RunConfig): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))));
+}
+
+/** One fine-tuning run end to end: data, model and adapters, the loop, and the files of its output directory. */
+export async function runTraining(config: RunConfig, o: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const resumeBytes = o.resume ? await readRunCheckpoint(o.outputDir) : null;
+  if (o.resume && !resumeBytes) throw new UsageError(`--resume: ${join(o.outputDir, 'checkpoint.safetensors')} does not exist; run without --resume to start`);
+  const splits = await loadSplits({ ...config, task: config.task });
+  const built = await buildModel({ ...config, numLabels: numLabelsOf(splits.spec) });
+  const train = tokenize(splits.train, built.tokenizer, splits.spec, config.maxSeqLength);
+  const validation = tokenize(splits.validation, built.tokenizer, splits.spec, config.maxSeqLength);
+  await mkdir(o.outputDir, { recursive: true });
+  const runKey = runKeyOf(config);
+  const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
+  if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
+  o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validation.size} validation examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
+  const results = await fit({
+    model: built.classifier,
+    groups: built.groups(config.lr, config.clsLr),
+    task: splits.spec.name,
+    train, validation,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    seed: config.seed,
+    padding: config.padding,
+    warmupRatio: config.warmupRatio,
+    weightDecay: config.weightDecay,
+    maxGradNorm: config.maxGradNorm,
+    gradientAccumulation: config.gradientAccumulation,
+    checkpointEvery: o.checkpointEvery,
+    resume: resumeBytes ?? undefined,
+    runKey,
+    sink: {
+      log: async (r) => {
+        await files.log!(r);
+        if (r.type === 'step') o.progress.step(r);
+        else o.progress.epoch(r);
+      },
+      checkpoint: files.checkpoint,
+    },
+  });
+  const trained: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
+  for (const [name, p] of built.model.namedParameters()) {
+    if (p.requiresGrad) trained[name] = { dtype: 'F32', shape: [...p.shape], data: (await p.data()) as Float32Array };
+  }
+  await writeSafetensorsFile(join(o.outputDir, TRAINED_FILE), trained);
+  const seconds = (Date.now() - started) / 1000;
+  const summary: RunSummary = {
+    config, outputDir: o.outputDir, trainable: built.trainable, results, seconds, backend: getBackend().name,
+    dataSource: splits.source, modelSource: built.source,
+  };
+  await writeRunResults(o.outputDir, results, `${config.task} · ${config.method} r=${config.rank} · seed ${config.seed}`, {
+    config, trainable: built.trainable, seconds, backend: summary.backend, data: splits.source, model: built.source,
+  });
+  return summary;
+}

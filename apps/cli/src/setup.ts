@@ -1,0 +1,171 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  byteTokenizer, getTask, loadGlueTask, streamDataFile, syntheticExamples, tokenizeExamples, collect,
+  type GlueExample, type TaskSpec, type Tokenizer, type TokenizedDataset, type Batch,
+} from '@edora/glue/node';
+import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
+import { RobertaForSequenceClassification, isRobertaPreset, robertaPreset, ROBERTA_PRESETS } from '@edora/models';
+import { fromPretrained } from '@edora/models/node';
+import { manualSeed, tensor, type Tensor } from '@edora/tensor';
+import type { ParamGroup, SequenceClassifier } from '@edora/train';
+import { UsageError } from './args.js';
+
+/** Target modules of the EDoRA setup (SEMANTICS.md): 4 Linear layers per RoBERTa encoder layer. */
+export const EDORA_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'] as const;
+export const METHODS = ['edora', 'dora', 'lora', 'lora-xs', 'full'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface ModelOptions {
+  /** A preset name or a model folder. */
+  model: string;
+  method: Method;
+  rank: number;
+  alpha: number;
+  sigma: number;
+  init: 'svd' | 'random';
+  seed: number;
+  numLabels: number;
+}
+
+export interface BuiltModel {
+  model: RobertaForSequenceClassification;
+  tokenizer: Tokenizer;
+  classifier: SequenceClassifier;
+  groups: (lr: number, headLr: number) => ParamGroup[];
+  adapters: AdapterReport | null;
+  trainable: number;
+  /** Where the weights came from, for results. */
+  source: string;
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The base model: a preset with seeded random weights (the byte-level tokenizer, which the `tiny`
+ * preset's vocabulary was sized for), or a local HF model folder.
+ */
+async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceClassification; tokenizer: Tokenizer; source: string }> {
+  if (await isDir(o.model)) {
+    const { model } = await fromPretrained(o.model, { numLabels: o.numLabels, seed: o.seed });
+    model.train(true);
+    return { model, tokenizer: await folderTokenizer(o.model), source: o.model };
+  }
+  if (!isRobertaPreset(o.model)) {
+    throw new UsageError(`--model: ${JSON.stringify(o.model)} is neither a model folder nor a preset; valid presets: ${ROBERTA_PRESETS.join(', ')}`);
+  }
+  const model = new RobertaForSequenceClassification(robertaPreset(o.model, { numLabels: o.numLabels }), { seed: o.seed });
+  return { model, tokenizer: byteTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
+}
+
+/** The RoBERTa BPE tokenizer of a model folder (vocab.json + merges.txt), from @edora/models when it provides one. */
+async function folderTokenizer(dir: string): Promise<Tokenizer> {
+  const models = (await import('@edora/models/node')) as Record<string, unknown>;
+  const load = models.loadTokenizer ?? models.tokenizerFromFolder ?? models.fromPretrainedTokenizer;
+  if (typeof load !== 'function') {
+    throw new UsageError(`--model ${dir}: reading its tokenizer (vocab.json + merges.txt) needs @edora/models' BPE tokenizer, which this build does not have yet; use a preset (e.g. --model tiny) meanwhile`);
+  }
+  return (await (load as (d: string) => Promise<Tokenizer>)(join(dir)));
+}
+
+/** Batch (typed arrays) → the model's logits. Tensors created here are freed by the caller's scope. */
+function classifierOf(model: RobertaForSequenceClassification): SequenceClassifier {
+  return {
+    train: (mode = true) => model.train(mode),
+    logits(batch: Batch): Tensor {
+      const shape = [batch.batchSize, batch.seqLength];
+      return model.forward({ inputIds: tensor(batch.inputIds, shape), attentionMask: tensor(batch.attentionMask, shape) });
+    },
+  };
+}
+
+/** Trainable parameters split as the authors do: the classifier head at its own lr, everything else at the adapter lr. */
+export function groupsOf(model: Module, lr: number, headLr: number): ParamGroup[] {
+  const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad).map(([name, tensor]) => ({ name, tensor }));
+  return [
+    { name: 'adapter', params: trainable.filter((p) => !p.name.startsWith('classifier.')), lr },
+    { name: 'head', params: trainable.filter((p) => p.name.startsWith('classifier.')), lr: headLr },
+  ];
+}
+
+/** Builds the model, injects the method's adapters (the head stays trainable), seeded. */
+export async function buildModel(o: ModelOptions): Promise<BuiltModel> {
+  manualSeed(o.seed);
+  const { model, tokenizer, source } = await baseModel(o);
+  let adapters: AdapterReport | null = null;
+  if (o.method === 'full') {
+    model.requiresGrad_(true);
+  } else {
+    const init = o.method === 'edora' || o.method === 'lora-xs' ? o.init : undefined;
+    adapters = await applyAdapters(model, {
+      method: o.method, r: o.rank, alpha: o.alpha, sigma: o.sigma, init, seed: o.seed,
+      targetModules: [...EDORA_TARGETS], modulesToSave: ['classifier'],
+    });
+  }
+  model.train(true);
+  const trainable = countParameters(model).trainable;
+  return { model, tokenizer, classifier: classifierOf(model), groups: (lr, headLr) => groupsOf(model, lr, headLr), adapters, trainable, source };
+}
+
+export interface DataOptions {
+  task: string;
+  dataDir?: string;
+  trainFile?: string;
+  validationFile?: string;
+  testFile?: string;
+  maxTrainSamples?: number;
+  maxEvalSamples?: number;
+  seed: number;
+  /** Sizes of the synthetic splits (when no data is given). */
+  syntheticTrain?: number;
+  syntheticValidation?: number;
+}
+
+export interface Splits {
+  spec: TaskSpec;
+  train: GlueExample[];
+  validation: GlueExample[];
+  /** Where the data came from, for results. */
+  source: string;
+}
+
+/** Train and validation examples: from a GLUE folder, from files, or the embedded synthetic task. */
+export async function loadSplits(o: DataOptions): Promise<Splits> {
+  const spec = getTask(o.task);
+  let train: GlueExample[];
+  let validation: GlueExample[];
+  let source: string;
+  if (spec.glueDir === null) {
+    train = syntheticExamples(spec.name, 'train', { seed: o.seed, size: o.syntheticTrain });
+    validation = syntheticExamples(spec.name, 'validation', { seed: o.seed, size: o.syntheticValidation });
+    source = `embedded ${spec.name} task`;
+  } else if (o.trainFile || o.validationFile) {
+    if (!o.trainFile || !o.validationFile) throw new UsageError('--train-file and --validation-file go together; give both (or --data-dir)');
+    train = await collect(streamDataFile(o.trainFile, { task: spec.name }));
+    validation = await collect(streamDataFile(o.validationFile, { task: spec.name }));
+    source = `${o.trainFile}, ${o.validationFile}`;
+  } else if (o.dataDir) {
+    train = await loadGlueTask(o.dataDir, spec.name, 'train');
+    validation = await loadGlueTask(o.dataDir, spec.name, spec.reportedSplit);
+    source = o.dataDir;
+  } else {
+    throw new UsageError(`task ${spec.name} needs data: give --data-dir (GLUE download layout or HF parquet) or --train-file and --validation-file; with no data, use --task synthetic`);
+  }
+  if (o.maxTrainSamples !== undefined) train = train.slice(0, o.maxTrainSamples);
+  if (o.maxEvalSamples !== undefined) validation = validation.slice(0, o.maxEvalSamples);
+  return { spec, train, validation, source };
+}
+
+export function tokenize(examples: GlueExample[], tokenizer: Tokenizer, spec: TaskSpec, maxLength: number): TokenizedDataset {
+  return tokenizeExamples(examples, tokenizer, { maxLength, kind: spec.kind });
+}
+
+export function numLabelsOf(spec: TaskSpec): number {
+  return spec.kind === 'regression' ? 1 : spec.labelNames.length;
+}
