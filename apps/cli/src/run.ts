@@ -4,6 +4,7 @@ import { getBackend } from '@edora/tensor';
 import { writeSafetensorsFile } from '@edora/tensor/node';
 import { decodeCheckpoint, fit, type RunResults } from '@edora/train';
 import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/train/node';
+import { saveAdapter } from '@edora/layers/node';
 import { UsageError } from './args.js';
 import { Progress } from './progress.js';
 import { buildModel, loadSplits, numLabelsOf, tokenize, type Method } from './setup.js';
@@ -57,6 +58,8 @@ export interface RunSummary {
 
 /** File holding the trained tensors (adapter factors, magnitudes, head) under their model paths. */
 export const TRAINED_FILE = 'trained.safetensors';
+/** Sub-folder holding the adapter in PEFT's layout (adapter_config.json + adapter_model.safetensors). */
+export const ADAPTER_DIR = 'adapter';
 
 /** The run key: the configuration with keys in a fixed order, so equal configurations give equal keys. */
 export function runKeyOf(config: RunConfig): string {
@@ -107,6 +110,8 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
     if (p.requiresGrad) trained[name] = { dtype: 'F32', shape: [...p.shape], data: (await p.data()) as Float32Array };
   }
   await writeSafetensorsFile(join(o.outputDir, TRAINED_FILE), trained);
+  // the PEFT-format adapter folder, loadable by HF PEFT (LoRA, DoRA) and by @edora/layers
+  if (built.adapters) await saveAdapter(built.model, join(o.outputDir, ADAPTER_DIR));
   const seconds = (Date.now() - started) / 1000;
   const summary: RunSummary = {
     config, outputDir: o.outputDir, trainable: built.trainable, results, seconds, backend: getBackend().name,
