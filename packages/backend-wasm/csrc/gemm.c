@@ -246,10 +246,12 @@ void gemm_pack_shared_b(const int32_t *t) {
 
 /*
  * Pulls chunks of the task published under generation `gen` until none are left. Any number of
- * threads may call it at once; `tid` selects the caller's scratch.
+ * threads may call it at once; `tid` selects the caller's scratch. Returns how many chunks this
+ * caller did (the pool keeps per-thread counts, which tests use to see every worker take part).
  */
 EXPORT("gemm_work")
-void gemm_work(int32_t *t, int32_t tid) {
+int32_t gemm_work(int32_t *t, int32_t tid) {
+  int32_t done = 0;
   const int32_t gen = __atomic_load_n(&t[T_SEQ], __ATOMIC_SEQ_CST) & 0xfff;
   const int32_t n = ld(t, T_NCHUNKS);
   const int32_t M = ld(t, T_M), rows = ld(t, T_ROWS), perBatch = ld(t, T_CHUNKS_PER_BATCH);
@@ -257,7 +259,7 @@ void gemm_work(int32_t *t, int32_t tid) {
   const float *sharedB = (const float *)(uintptr_t)ld(t, T_PACKB);
   for (;;) {
     int32_t w = __atomic_load_n(&t[T_COUNTER], __ATOMIC_SEQ_CST);
-    if ((int32_t)((uint32_t)w >> GEN_SHIFT) != gen || (w & IDX_MASK) >= n) return;
+    if ((int32_t)((uint32_t)w >> GEN_SHIFT) != gen || (w & IDX_MASK) >= n) return done;
     if (!__atomic_compare_exchange_n(&t[T_COUNTER], &w, w + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) continue;
     const int32_t chunk = w & IDX_MASK;
     const int32_t b = chunk / perBatch, i0 = (chunk % perBatch) * rows;
@@ -273,6 +275,7 @@ void gemm_work(int32_t *t, int32_t tid) {
       pb = own;
     }
     gemm_rows(t, scratch, A, pb, C, mc);
+    done++;
     __atomic_fetch_add(&t[T_COMPLETED], 1, __ATOMIC_SEQ_CST);
   }
 }

@@ -168,6 +168,11 @@ export class WasmBackend implements BackendV1 {
     return { buffers: this.live.size, bytes: this.liveBytes, peakBytes: this.peak, pooledBytes: this.heap.pooledBytes };
   }
 
+  /** GEMM chunks each thread has done (index 0: the calling thread): shows the workers take part. */
+  chunksByThread(): number[] {
+    return this.pool.chunksByThread();
+  }
+
   /** Bytes of wasm memory handed out so far: live and pooled buffers, scratch, the task block. */
   get reservedBytes(): number {
     return this.heap.reservedBytes;

@@ -1,5 +1,5 @@
 import { WasmBackendError } from './errors.js';
-import { GEN_MASK, GEN_SHIFT, T } from './task.js';
+import { CHUNKS0, GEN_MASK, GEN_SHIFT, MAX_THREADS, T } from './task.js';
 
 /** What a worker receives: the compiled kernels, the shared memory, the task block and its id. */
 export interface WorkerInit {
@@ -44,7 +44,7 @@ export class TaskPool {
     /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
     private readonly canBlock: boolean,
   ) {
-    this.i32 = new Int32Array(memory.buffer, task, T.SCRATCH0);
+    this.i32 = new Int32Array(memory.buffer, task, CHUNKS0 + MAX_THREADS);
     if (threads > 1 && spawn) {
       for (let tid = 1; tid < threads; tid++) this.workers.push(spawn({ module, memory, task, tid }));
     }
@@ -59,7 +59,7 @@ export class TaskPool {
    * Runs a published task of `nchunks` chunks through `work(tid)` on every participating thread.
    * `parallel` false keeps it on the calling thread (small problems: waking workers costs more).
    */
-  run(nchunks: number, parallel: boolean, work: (tid: number) => void): void {
+  run(nchunks: number, parallel: boolean, work: (tid: number) => number): void {
     if (this.disposed) throw new WasmBackendError('wasm: backend used after dispose()');
     const i32 = this.i32;
     this.gen = (this.gen + 1) & GEN_MASK;
@@ -70,7 +70,7 @@ export class TaskPool {
     Atomics.store(i32, T.SEQ, this.gen);
     const wake = parallel && this.workers.length > 0 && nchunks > 1;
     if (wake) Atomics.notify(i32, T.SEQ);
-    work(0);
+    this.i32[CHUNKS0] = this.i32[CHUNKS0]! + work(0);
     // even unwoken, a worker that was late for the previous task may have joined this one
     let seen = Atomics.load(i32, T.COMPLETED);
     let since = Date.now();
@@ -85,6 +85,11 @@ export class TaskPool {
         throw new WasmBackendError(`wasm: workers made no progress for ${STALL_MS / 1000} s (${seen} of ${nchunks} chunks done)`);
       }
     }
+  }
+
+  /** Chunks each thread has done since creation (index 0: the calling thread). */
+  chunksByThread(): number[] {
+    return Array.from({ length: this.parallelism }, (_, tid) => Atomics.load(this.i32, CHUNKS0 + tid));
   }
 
   /** Asks every worker to leave its loop, then terminates it; idempotent. */

@@ -38,8 +38,11 @@ export const T = {
 /** Most threads one backend runs (the scratch pointers after SCRATCH0 fill the rest of the block). */
 export const MAX_THREADS = 64;
 
+/** Per-thread counts of chunks done follow the scratch pointers (JS only). */
+export const CHUNKS0 = T.SCRATCH0 + MAX_THREADS;
+
 /** Bytes of the task block. */
-export const TASK_BYTES = (T.SCRATCH0 + MAX_THREADS) * 4;
+export const TASK_BYTES = (CHUNKS0 + MAX_THREADS) * 4;
 
 /** The chunk counter holds the task generation in its top 12 bits (see gemm_work). */
 export const GEN_SHIFT = 20;

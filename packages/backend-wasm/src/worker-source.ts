@@ -1,4 +1,4 @@
-import { T } from './task.js';
+import { CHUNKS0, T } from './task.js';
 
 /**
  * What a worker runs, as plain JavaScript source, so that it needs no bundler, no loader and no
@@ -11,14 +11,14 @@ const LOOP = `
 function edoraWasmWorker(init) {
   var inst = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   var work = inst.exports.gemm_work;
-  var i32 = new Int32Array(init.memory.buffer, init.task, ${T.SCRATCH0});
+  var i32 = new Int32Array(init.memory.buffer, init.task, ${CHUNKS0} + init.tid + 1);
   var last = Atomics.load(i32, ${T.SEQ});
   for (;;) {
     Atomics.wait(i32, ${T.SEQ}, last);
     if (Atomics.load(i32, ${T.STOP}) !== 0) return;
     last = Atomics.load(i32, ${T.SEQ});
     try {
-      work(init.task, init.tid);
+      Atomics.add(i32, ${CHUNKS0} + init.tid, work(init.task, init.tid));
     } catch (err) {
       Atomics.store(i32, ${T.ERROR}, 1);
       Atomics.notify(i32, ${T.COMPLETED});

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Activation, TensorView } from '@edora/tensor';
 import { erfScalar, tensor } from '@edora/tensor';
 import { createWasmBackend, type WasmBackend } from '../src/node.js';
+import { untilEveryThreadWorks } from './helpers.js';
 
 // The wasm GEMM against a float64 recomputation, over the cases its packing and chunking treat
 // separately: every layout pair, tile edges (M, N not multiples of 4 / 8), K past one 256-deep
@@ -95,6 +96,12 @@ for (const threads of [1, 2]) {
   describe(`wasm GEMM, ${threads} thread(s), every product through the pool`, () => {
     const be = createWasmBackend({ threads, parallelMinFlops: 0 });
     afterAll(() => be.dispose());
+
+    it('every thread takes chunks', async () => {
+      const chunks = await untilEveryThreadWorks(be);
+      expect(chunks).toHaveLength(threads);
+      expect(chunks.every((c) => c > 0), `chunks by thread: ${chunks.join(', ')}`).toBe(true);
+    });
 
     it('matmul: every layout pair, alpha/beta, shared and per-entry B, tile edges, K across slabs', () => {
       let seed = 1;
