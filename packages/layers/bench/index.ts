@@ -1,0 +1,91 @@
+import os from 'node:os';
+import { initBackend, keep, randn, registeredBackends, tidy, useBackend, type BackendV1, type Tensor } from '@edora/tensor';
+import { AdaptedLinear, Linear, initFactors, type LinearLike } from '../src/index.js';
+
+// Forward + backward of one adapted layer (x 4096×768, W [out, 768] for out ∈ {768, 3072}, r = 16)
+// for each method, against a frozen Linear whose backward forms only the input gradient. Every
+// registered backend that initializes is measured. Run: pnpm --filter @edora/layers bench.
+const N = 4096;
+const IN = 768;
+const R = 16;
+const reps = Number(process.env.EDORA_BENCH_REPS ?? 3);
+
+type Case = { label: string; make: (base: Linear) => Promise<LinearLike> };
+
+const adapter = (method: 'lora' | 'dora' | 'edora', normPath: 'fast' | 'naive' = 'fast') => async (base: Linear): Promise<LinearLike> => {
+  const { factors } = await initFactors(base.weight, { method, r: R, init: method === 'edora' ? 'random' : 'kaiming', sigma: 1e-5, seed: 3, offset: 0 });
+  // B ≠ 0 so LoRA/DoRA do real work in every term (B = 0 at init would not change the cost, but be honest)
+  return new AdaptedLinear(base, factors, { method, r: R, alpha: 16, normPath });
+};
+
+const cases: Case[] = [
+  { label: 'frozen Linear (input grad only)', make: async (base) => base },
+  { label: 'LoRA', make: adapter('lora') },
+  { label: 'DoRA', make: adapter('dora') },
+  { label: 'EDoRA fast norm', make: adapter('edora', 'fast') },
+  { label: 'EDoRA naive norm', make: adapter('edora', 'naive') },
+];
+
+async function timeStep(layer: LinearLike, x: Tensor, dy: Tensor): Promise<number> {
+  const t0 = performance.now();
+  tidy(() => {
+    const y = layer.forward(x);
+    y.backward(dy);
+  });
+  await x.grad!.data();
+  const ms = performance.now() - t0;
+  x.grad!.dispose();
+  x.grad = null;
+  for (const p of layer.parameters()) {
+    p.grad?.dispose();
+    p.grad = null;
+  }
+  return ms;
+}
+
+// the fastest run: on a shared machine other people's work only ever adds time
+function best(v: number[]): number {
+  return Math.min(...v);
+}
+
+async function benchBackend(backend: BackendV1): Promise<void> {
+  useBackend(backend);
+  console.log(`\n## backend ${backend.name} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`best of ${reps} after one warm-up; ms per forward+backward\n`);
+  console.log('| layer | W 768×768 | vs frozen | W 3072×768 | vs frozen |');
+  console.log('|---|---:|---:|---:|---:|');
+  const results = new Map<string, number[]>();
+  for (const out of [768, 3072]) {
+    const x = keep(randn([N, IN], { seed: 1 }).requiresGrad_());
+    const dy = keep(randn([N, out], { seed: 2 }));
+    for (const c of cases) {
+      const base = new Linear(IN, out, { seed: 4 }).requiresGrad_(false);
+      const layer = await c.make(base);
+      await timeStep(layer, x, dy);
+      const times: number[] = [];
+      for (let i = 0; i < reps; i++) times.push(await timeStep(layer, x, dy));
+      const list = results.get(c.label) ?? [];
+      list.push(best(times));
+      results.set(c.label, list);
+      for (const p of layer.parameters()) p.dispose();
+    }
+    x.dispose();
+    dy.dispose();
+  }
+  const frozen = results.get(cases[0]!.label)!;
+  for (const [label, ms] of results) {
+    console.log(`| ${label} | ${ms[0]!.toFixed(0)} | ${(ms[0]! / frozen[0]!).toFixed(3)}× | ${ms[1]!.toFixed(0)} | ${(ms[1]! / frozen[1]!).toFixed(3)}× |`);
+  }
+}
+
+console.log('# @edora/layers bench: one adapted layer, x 4096×768, r = 16');
+for (const { name } of registeredBackends()) {
+  let backend: BackendV1;
+  try {
+    backend = await initBackend(name);
+  } catch (e) {
+    console.log(`\n## backend ${name}: skipped, it did not initialize (${(e as Error).message})`);
+    continue;
+  }
+  await benchBackend(backend);
+}
