@@ -29,7 +29,7 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
 
 /**
  * Saves the model's adapter as `dir/adapter_config.json` + `dir/adapter_model.safetensors`
- * (PEFT's layout, loadable by `PeftModel.from_pretrained` for LoRA and DoRA). Each file is written
+ * (PEFT's layout). Each file is written
  * atomically; the weights go first, so a reader never pairs a new config with old weights.
  */
 export async function saveAdapter(model: Module, dir: string, options: AdapterConfigJsonOptions = {}): Promise<void> {
