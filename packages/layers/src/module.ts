@@ -134,19 +134,17 @@ export abstract class Module {
   /** The module at a dotted path ('' is this module). */
   getSubmodule(path: string): Module {
     if (path === '') return this;
-    let m: Module = this;
     const parts = path.split('.');
-    for (let i = 0; i < parts.length; i++) {
-      const child = m.children.get(parts[i]!);
+    return parts.reduce<Module>((m, part, i) => {
+      const child = m.children.get(part);
       if (!child) {
         const at = parts.slice(0, i).join('.') || '<root>';
         throw new ModulePathError(
-          `getSubmodule("${path}"): ${at} has no child "${parts[i]}"; its children are: ${[...m.children.keys()].join(', ') || '(none)'}`,
+          `getSubmodule("${path}"): ${at} has no child "${part}"; its children are: ${[...m.children.keys()].join(', ') || '(none)'}`,
         );
       }
-      m = child;
-    }
-    return m;
+      return child;
+    }, this);
   }
 
   /** Replaces the module at a dotted path (which must exist) and returns the one it replaced. */
