@@ -2,6 +2,9 @@ import type { CommandSpec, Parsed } from '../args.js';
 import type { Io } from '../io.js';
 import { DEMO, runDemo } from './demo.js';
 import { TRAIN, trainCommand } from './train.js';
+import { EVAL, MERGE, PREDICT, evalCommand, mergeCommand, predictCommand } from './evaluate.js';
+import { PARAMS, paramsCommand } from './params.js';
+import { BACKENDS, backendsCommand } from './backends.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -11,6 +14,11 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   demo: { spec: DEMO, run: (p, io) => runDemo(p, io) },
   train: { spec: TRAIN, run: trainCommand },
+  eval: { spec: EVAL, run: evalCommand },
+  predict: { spec: PREDICT, run: predictCommand },
+  merge: { spec: MERGE, run: mergeCommand },
+  params: { spec: PARAMS, run: paramsCommand },
+  backends: { spec: BACKENDS, run: backendsCommand },
 };
 
 export function commandList(): string {

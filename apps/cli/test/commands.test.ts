@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { countParameters } from '@edora/layers';
+import { robertaPreset } from '@edora/models';
+import { main, type Io } from '../src/cli.js';
+import { helpText, parseArgs, UsageError } from '../src/args.js';
+import { adapterParameters, encoderParameters, headParameters } from '../src/count.js';
+import { buildModel } from '../src/setup.js';
+import { TRAIN } from '../src/commands/train.js';
+
+function capture(): Io & { out: () => string } {
+  let text = '';
+  const stream = { write: (s: string) => ((text += s), true), isTTY: false, columns: 80 } as unknown as NodeJS.WriteStream;
+  return { stdout: stream, stderr: stream, out: () => text };
+}
+
+describe('argument parsing', () => {
+  it('reads --name value, --name=value, flags and lists, converting names to camelCase', () => {
+    const p = parseArgs(['--task', 'rte', '--batch-size=8', '--resume', '--lr', '1e-3', '--no-json'], TRAIN);
+    expect(p.values).toMatchObject({ task: 'rte', batchSize: 8, resume: true, lr: 1e-3, json: false, method: 'edora', rank: 16 });
+  });
+
+  it('rejects an unknown option or value with the valid choices', () => {
+    expect(() => parseArgs(['--epoch', '3'], TRAIN)).toThrow(/unknown option --epoch; valid options: .*--epochs/);
+    expect(() => parseArgs(['--method', 'adapter'], TRAIN)).toThrow(/--method: invalid value "adapter"; valid choices: edora, dora, lora, lora-xs, full/);
+    expect(() => parseArgs(['--rank', '2.5'], TRAIN)).toThrow(/--rank: expected an integer; found "2.5"/);
+    expect(() => parseArgs(['--lr'], TRAIN)).toThrow(UsageError);
+  });
+
+  it('documents every option in --help, with defaults', () => {
+    const text = helpText(TRAIN);
+    for (const name of Object.keys(TRAIN.options)) expect(text).toContain(`--${name}`);
+    expect(text).toMatch(/--method <edora\|dora\|lora\|lora-xs\|full>\s+adapter method .*\(default edora\)/);
+  });
+
+  it('answers --help for every command and names the valid commands for an unknown one', async () => {
+    for (const cmd of ['train', 'demo', 'eval', 'predict', 'merge', 'params', 'backends']) {
+      const io = capture();
+      expect(await main([cmd, '--help'], io)).toBe(0);
+      expect(io.out()).toContain(`edora ${cmd}`);
+    }
+    await expect(main(['trian'], capture())).rejects.toThrow(/unknown command "trian"; valid commands: demo, train/);
+  });
+});
+
+describe('edora params', () => {
+  it('prints SEMANTICS.md\'s numbers for roberta-base', async () => {
+    const io = capture();
+    expect(await main(['params', '--model', 'roberta-base', '--ranks', '8,16', '--json'], io)).toBe(0);
+    const got = JSON.parse(io.out()) as { headParameters: number; rows: { method: string; rank: number; adapters: number }[] };
+    expect(got.headParameters).toBe(592_130);
+    const at = (m: string, r: number): number => got.rows.find((x) => x.method === m && x.rank === r)!.adapters;
+    for (const r of [8, 16]) {
+      expect(at('lora', r)).toBe(101_376 * r);
+      expect(at('dora', r)).toBe(101_376 * r + 36_864);
+      expect(at('edora', r)).toBe(48 * r * r + 36_864);
+      expect(at('lora-xs', r)).toBe(48 * r * r);
+    }
+    expect(at('edora', 16)).toBe(49_152); // SEMANTICS.md's worked example
+    // roberta-large: 96 modules
+    const large = robertaPreset('roberta-large');
+    expect(adapterParameters(large, 'lora', 4)).toBe(270_336 * 4);
+    expect(adapterParameters(large, 'dora', 4) - adapterParameters(large, 'lora', 4)).toBe(98_304);
+  });
+
+  it('agrees with the parameters a built model actually trains (tiny preset)', async () => {
+    const config = robertaPreset('tiny');
+    for (const method of ['edora', 'dora', 'lora', 'lora-xs', 'full'] as const) {
+      const built = await buildModel({ model: 'tiny', method, rank: 4, alpha: 16, sigma: 1e-5, init: 'svd', seed: 1, numLabels: 2 });
+      expect(built.trainable, method).toBe(adapterParameters(config, method, 4) + headParameters(config, 2));
+      if (method === 'full') expect(countParameters(built.model).total).toBe(encoderParameters(config) + headParameters(config, 2));
+    }
+  });
+});
