@@ -7,3 +7,4 @@ export * from './config/index.js';
 export * from './presets.js';
 export * from './roberta/index.js';
 export * from './checkpoint/index.js';
+export * from './tokenizer/index.js';
