@@ -8,6 +8,8 @@ import { createWasmBackend } from '../src/node.js';
 // GEMM throughput of the wasm backend (1 thread, every core) against the pure-TS cpu backend and
 // against PyTorch (Debian python3-torch) run in the same session, with the ratio the issue sets a
 // target for (wasm on all cores ≥ 25% of PyTorch on all cores at the RoBERTa shapes).
+// Also a 2-layer MLP forward + backward step, the same in PyTorch (bench/torch_mlp.py): it shows
+// what the ops the wasm backend leaves to the cpu kernels cost next to the products.
 // Run: pnpm --filter @edora/backend-wasm bench   (or pnpm bench at the root)
 // Environment: BENCH_SKIP_CPU=1 leaves out the slow cpu-backend rows.
 
@@ -69,6 +71,40 @@ function torchMs(threads: number, m: number, k: number, n: number): number | und
   return (JSON.parse(out.trim()) as { ms: number }).ms;
 }
 
+/** PyTorch milliseconds per MLP step (bench/torch_mlp.py), or undefined when torch is missing. */
+function torchMlpMs(threads: number): number | undefined {
+  if (!torchAvailable) return undefined;
+  const script = fileURLToPath(new URL('./torch_mlp.py', import.meta.url));
+  const out = execFileSync(PYTHON, [script, String(threads)], {
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' },
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out.trim()) as { ms: number }).ms;
+}
+
+/** Median ms of one forward + backward step of the 2-layer MLP of bench/torch_mlp.py on `backend`. */
+function mlpMs(backend: BackendV1): number {
+  useBackend(backend);
+  const x = keep(randn([256, 512], { seed: 3 }));
+  const w1 = keep(randn([512, 1024], { seed: 4, std: 0.05 }).requiresGrad_());
+  const w2 = keep(randn([1024, 512], { seed: 5, std: 0.05 }).requiresGrad_());
+  const ms = medianMs(
+    () =>
+      tidy(() => {
+        const loss = x.matmul(w1).gelu().matmul(w2).square().mean();
+        loss.backward();
+        loss.dataSync();
+        for (const w of [w1, w2]) {
+          w.grad?.dispose();
+          w.grad = null;
+        }
+      }),
+    10,
+  );
+  for (const t of [x, w1, w2]) t.dispose();
+  return ms;
+}
+
 const gflops = (m: number, k: number, n: number, ms: number): number => (2 * m * n * k) / ms / 1e6;
 const fmt = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
 
@@ -101,6 +137,16 @@ for (const [label, m, k, n] of shapes) {
 }
 console.log(`\nGEMM GFLOP/s (float32, C = A·B, median; ${cores} = all cores)`);
 console.log(table(['shape', 'cpu (TS)', 'wasm 1T', `wasm ${cores}T`, 'torch 1T', `torch ${cores}T`, `wasm/torch ${cores}T`], rows));
+const mlpRows: string[][] = [];
+const torchMlp = torchMlpMs(cores);
+for (const [name, be] of [['cpu (TS)', skipCpu ? null : cpu], ['wasm 1T', wasm1], [`wasm ${cores}T`, wasmN]] as const) {
+  if (!be) continue;
+  const ms = mlpMs(be);
+  mlpRows.push([name, ms.toFixed(1), torchMlp === undefined ? '—' : `${(ms / torchMlp).toFixed(1)}×`]);
+}
+if (torchMlp !== undefined) mlpRows.push([`torch ${cores}T`, torchMlp.toFixed(1), '1.0×']);
+console.log(`\nMLP 256×512 → 1024 (GELU) → 512, forward + backward (ms per step, median of 10)`);
+console.log(table(['backend', 'ms / step', `vs torch ${cores}T`], mlpRows));
 console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(
   '\nEDoRA tiny-preset training step vs PyTorch: not measured yet (needs @edora/models; see docs/benchmarks.md).',

@@ -141,12 +141,12 @@ export class WasmBackend implements BackendV1 {
         };
         if (gemmUnsupported(args) === null) {
           this.gemm.run(args);
-          // erf-GELU and tanh stay in the cpu kernel, applied in place over the finished product
-          if (act === 'gelu' || act === 'tanh') runCpuKernel('unary', [args.out], [args.out], { fn: act });
+          // GELU and tanh are applied in place over the finished product (GELU in wasm when dense)
+          if (act === 'gelu' || act === 'tanh') this.run('unary', [args.out], [args.out], { fn: act });
           return;
         }
       }
-      if (op === 'adamw' || op === 'rowNorm' || op === 'layerNorm') {
+      if (op === 'adamw' || op === 'rowNorm' || op === 'layerNorm' || op === 'geluBackward' || op === 'unary') {
         if (runFused(this.kernels, op, inputs, outputs, attrs)) return;
       }
       runCpuKernel(op, inputs, outputs, attrs);

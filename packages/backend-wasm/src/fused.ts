@@ -18,11 +18,13 @@ const numel = (v: TensorView): number => v.shape.reduce((p, s) => p * s, 1);
 const lastDim = (v: TensorView): number => v.shape[v.shape.length - 1] ?? 1;
 
 /**
- * Runs a tier-1 op through its wasm kernel (csrc/fused.c) when there is one and the views are
+ * Runs a tier-1 op (or unary gelu)  through its wasm kernel (csrc/fused.c) when there is one and the views are
  * dense float32; returns false to let the caller run the cpu kernel instead.
  */
 export function runFused(k: KernelExports, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown): boolean {
   if (!inputs.every(dense) || !outputs.every(dense)) return false;
+  // elementwise kernels need equal shapes (a broadcast input is not dense, so it never gets here)
+  if ((op === 'unary' || op === 'geluBackward') && !inputs.every((v) => numel(v) === numel(outputs[0]!))) return false;
   switch (op) {
     case 'adamw': {
       const [p, g, m, v] = inputs as [TensorView, TensorView, TensorView, TensorView];
@@ -31,6 +33,16 @@ export function runFused(k: KernelExports, op: OpName, inputs: readonly TensorVi
       const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
       const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
       k.adamw_f32(addr(p), addr(g), addr(m), addr(v), numel(p), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, stepSize, bc2Sqrt);
+      return true;
+    }
+    case 'unary': {
+      if ((attrs as OpAttrs['unary']).fn !== 'gelu') return false;
+      k.gelu_f32(addr(inputs[0]!), addr(outputs[0]!), numel(outputs[0]!));
+      return true;
+    }
+    case 'geluBackward': {
+      const [x, dy] = inputs as [TensorView, TensorView];
+      k.gelu_backward_f32(addr(x), addr(dy), addr(outputs[0]!), numel(x));
       return true;
     }
     case 'rowNorm': {

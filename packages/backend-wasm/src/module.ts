@@ -9,6 +9,8 @@ export interface KernelExports {
     p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
     weightDecay: number, stepSize: number, bc2Sqrt: number,
   ): void;
+  gelu_f32(x: number, y: number, n: number): void;
+  gelu_backward_f32(x: number, dy: number, dx: number, n: number): void;
   rownorm_f32(w: number, out: number, rows: number, cols: number): void;
   layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
   __heap_base: WebAssembly.Global;

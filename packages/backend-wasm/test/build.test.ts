@@ -18,7 +18,10 @@ describe('the committed kernels', () => {
     const mod = new WebAssembly.Module(embedded);
     expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(
-      ['__heap_base', 'adamw_f32', 'gemm_pack_shared_b', 'gemm_scratch_floats', 'gemm_work', 'layernorm_f32', 'rownorm_f32'],
+      [
+        '__heap_base', 'adamw_f32', 'gelu_backward_f32', 'gelu_f32', 'gemm_pack_shared_b', 'gemm_scratch_floats', 'gemm_work',
+        'layernorm_f32', 'rownorm_f32',
+      ],
     );
   });
 

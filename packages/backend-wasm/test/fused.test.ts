@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuBackend, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
+import { CpuBackend, erfScalar, geluGradScalar, geluScalar, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
 import { WasmBackend } from '../src/index.js';
 
 // The wasm fused kernels against the cpu kernels run on identical inputs. Sizes are odd so the
@@ -65,6 +65,50 @@ describe('wasm fused kernels agree with the cpu kernels', () => {
       const b = c.dataSync();
       for (let i = 0; i < b.length; i++) {
         expect(Math.abs(a[i]! - b[i]!), `${name}[${i}]: wasm ${a[i]}, cpu ${b[i]}`).toBeLessThanOrEqual(2 * 2 ** -23 * Math.max(Math.abs(b[i]!), 2 ** -10));
+      }
+    }
+  });
+});
+
+describe('wasm GELU and its derivative against the double-precision reference', () => {
+  const wasm = new WasmBackend();
+  afterAll(() => wasm.dispose());
+
+  it('within 3 float32 ulps of the result (of its terms for the derivative), or 1e-12 absolute, from −12 to 12, tails, odd lengths, NaN and ±∞', () => {
+    const n = 24_001;
+    const xs = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
+    const special = Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 5.5, -5.5]);
+    const all = new Float32Array(n + special.length);
+    all.set(xs);
+    all.set(special, n);
+    const dyData = Float32Array.from({ length: all.length }, (_, i) => 1 + (i % 7) / 7);
+    const x = tensor(all, [all.length], { backend: wasm });
+    const dy = tensor(dyData, [all.length], { backend: wasm });
+    const y = tensor(new Float32Array(all.length), [all.length], { backend: wasm });
+    const dx = tensor(new Float32Array(all.length), [all.length], { backend: wasm });
+    wasm.run('unary', [x], [y], { fn: 'gelu' });
+    wasm.run('geluBackward', [x, dy], [dx], {});
+    const gy = y.dataSync();
+    const gdx = dx.dataSync();
+    for (let i = 0; i < all.length; i++) {
+      const v = all[i]!;
+      // reference in float64 from the cpu backend's erf (a double-precision series)
+      const wantY = Math.fround(geluScalar(v));
+      const wantDx = Math.fround(dyData[i]! * geluGradScalar(v));
+      // the derivative Φ(x) + xφ(x) cancels near x ≈ −0.75: measure its error against its terms
+      const terms = Math.abs(dyData[i]!) * (0.5 * (1 + erfScalar(v * Math.SQRT1_2)) + Math.abs(v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
+      for (const [got, want, name, scale] of [[gy[i]!, wantY, 'gelu', Math.abs(wantY)], [gdx[i]!, wantDx, 'gelu backward', terms]] as const) {
+        if (Number.isNaN(want)) {
+          expect(got, `${name}(${v})`).toBeNaN();
+          continue;
+        }
+        if (!Number.isFinite(want)) {
+          expect(got, `${name}(${v})`).toBe(want);
+          continue;
+        }
+        expect(Math.abs(got - want), `${name}(${v}): wasm ${got}, reference ${want}`).toBeLessThanOrEqual(
+          Math.max(3 * 2 ** -23 * Math.max(Math.abs(want), Number.isFinite(scale) ? scale : 0), 1e-12),
+        );
       }
     }
   });
