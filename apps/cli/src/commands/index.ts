@@ -5,6 +5,8 @@ import { TRAIN, trainCommand } from './train.js';
 import { EVAL, MERGE, PREDICT, evalCommand, mergeCommand, predictCommand } from './evaluate.js';
 import { PARAMS, paramsCommand } from './params.js';
 import { BACKENDS, backendsCommand } from './backends.js';
+import { SVD, svdCommand } from './svd.js';
+import { SWEEP, sweepCommand } from './sweep.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -19,6 +21,8 @@ export const COMMANDS: Record<string, Command> = {
   merge: { spec: MERGE, run: mergeCommand },
   params: { spec: PARAMS, run: paramsCommand },
   backends: { spec: BACKENDS, run: backendsCommand },
+  svd: { spec: SVD, run: svdCommand },
+  sweep: { spec: SWEEP, run: sweepCommand },
 };
 
 export function commandList(): string {
