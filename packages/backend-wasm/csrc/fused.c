@@ -4,13 +4,10 @@
  * they agree with it to the last bit or nearly: AdamW is the same formula in the same order;
  * sums differ only by summation order. Same rules as gemm.c: no libc, no shadow stack.
  */
-#include <stdint.h>
-#include <wasm_simd128.h>
+#include "simd_math.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
-static inline v128_t load2(const float *p) { return wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p)); }
-static inline void store2(float *p, v128_t v) { wasm_v128_store64_lane(p, wasm_f32x4_demote_f64x2_zero(v), 0); }
 
 /* PyTorch AdamW, as the cpu kernel: p -= lr*wd*p; moments; p -= stepSize * m / (sqrt(v) / bc2Sqrt + eps). */
 EXPORT("adamw_f32")

@@ -4,7 +4,7 @@ import {
   type TensorView,
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
-import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
+import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, Scratch, type GemmArgs, type WasmBuffer } from './gemm.js';
 import { runFused } from './fused.js';
 import { WasmHeap } from './heap.js';
 import { instantiate, kernelModule, type KernelExports } from './module.js';
@@ -12,6 +12,8 @@ import { TaskPool, type SpawnWorker } from './pool.js';
 import { MAX_THREADS, TASK_BYTES } from './task.js';
 
 const PAGE = 65536;
+/** Ops with a wasm kernel besides the products (see fused.ts); the rest run the cpu kernels. */
+const WASM_OPS = new Set<OpName>(['unary', 'geluBackward', 'softmax', 'softmaxBackward', 'layerNorm', 'rowNorm', 'adamw']);
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
 export interface WasmBackendOptions {
@@ -57,6 +59,8 @@ export class WasmBackend implements BackendV1 {
   private readonly pool: TaskPool;
   private readonly gemm: Gemm;
   private readonly kernels: KernelExports;
+  /** Row buffer of the softmax kernel. */
+  private readonly rowScratch: Scratch;
   private readonly live = new Set<WasmBuffer>();
   private liveBytes = 0;
   private peak = 0;
@@ -75,6 +79,7 @@ export class WasmBackend implements BackendV1 {
     const task = this.heap.alloc(TASK_BYTES).ptr;
     this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
     this.threads = this.pool.parallelism;
+    this.rowScratch = new Scratch(this.heap);
     this.gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
     this.capabilities = {
       float64: true,
@@ -146,9 +151,7 @@ export class WasmBackend implements BackendV1 {
           return;
         }
       }
-      if (op === 'adamw' || op === 'rowNorm' || op === 'layerNorm' || op === 'geluBackward' || op === 'unary') {
-        if (runFused(this.kernels, op, inputs, outputs, attrs)) return;
-      }
+      if (WASM_OPS.has(op) && runFused(this.kernels, this.rowScratch, op, inputs, outputs, attrs)) return;
       runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {
       if (err instanceof RangeError || err instanceof WebAssembly.RuntimeError) {

@@ -1,5 +1,5 @@
 import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
-import type { WasmBuffer } from './gemm.js';
+import type { Scratch, WasmBuffer } from './gemm.js';
 import type { KernelExports } from './module.js';
 
 /** Dense row-major float32 (dims of size 1 may carry any stride). */
@@ -21,10 +21,14 @@ const lastDim = (v: TensorView): number => v.shape[v.shape.length - 1] ?? 1;
  * Runs a tier-1 op (or unary gelu)  through its wasm kernel (csrc/fused.c) when there is one and the views are
  * dense float32; returns false to let the caller run the cpu kernel instead.
  */
-export function runFused(k: KernelExports, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown): boolean {
+export function runFused(
+  k: KernelExports, scratch: Scratch, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown,
+): boolean {
   if (!inputs.every(dense) || !outputs.every(dense)) return false;
   // elementwise kernels need equal shapes (a broadcast input is not dense, so it never gets here)
-  if ((op === 'unary' || op === 'geluBackward') && !inputs.every((v) => numel(v) === numel(outputs[0]!))) return false;
+  if ((op === 'unary' || op === 'geluBackward' || op === 'softmax' || op === 'softmaxBackward') && !inputs.every((v) => numel(v) === numel(outputs[0]!))) {
+    return false;
+  }
   switch (op) {
     case 'adamw': {
       const [p, g, m, v] = inputs as [TensorView, TensorView, TensorView, TensorView];
@@ -43,6 +47,20 @@ export function runFused(k: KernelExports, op: OpName, inputs: readonly TensorVi
     case 'geluBackward': {
       const [x, dy] = inputs as [TensorView, TensorView];
       k.gelu_backward_f32(addr(x), addr(dy), addr(outputs[0]!), numel(x));
+      return true;
+    }
+    case 'softmax': {
+      const [x] = inputs as [TensorView];
+      const d = lastDim(x);
+      if (d === 0) return true;
+      k.softmax_f32(addr(x), addr(outputs[0]!), scratch.ensure(2 * d), numel(x) / d, d);
+      return true;
+    }
+    case 'softmaxBackward': {
+      const [y, dy] = inputs as [TensorView, TensorView];
+      const d = lastDim(y);
+      if (d === 0) return true;
+      k.softmax_backward_f32(addr(y), addr(dy), addr(outputs[0]!), numel(y) / d, d);
       return true;
     }
     case 'rowNorm': {

@@ -40,8 +40,8 @@ export function gemmUnsupported({ a, b, out, bias }: GemmArgs): string | null {
   return null;
 }
 
-/** One place for a thread's scratch: grown on demand, its address published in the task block. */
-class Scratch {
+/** Scratch memory grown on demand (a thread's GEMM packing room, a kernel's row buffer). */
+export class Scratch {
   private block: { ptr: number; size: number } | null = null;
   constructor(private readonly heap: WasmHeap) {}
   ensure(floats: number): number {

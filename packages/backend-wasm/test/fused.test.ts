@@ -113,3 +113,40 @@ describe('wasm GELU and its derivative against the double-precision reference', 
     }
   });
 });
+
+describe('wasm softmax forward and backward against the cpu kernels', () => {
+  const wasm = new WasmBackend();
+  const cpu = new CpuBackend();
+  afterAll(() => wasm.dispose());
+
+  it('within 2 float32 ulps of the result (of the row terms for backward), with −∞, NaN and all-−∞ rows', () => {
+    const r = rng(3);
+    const [n, d] = [9, 131];
+    const xd = data(n * d, r, 20);
+    xd[5] = -Infinity; // a masked entry
+    xd.fill(-Infinity, d, 2 * d); // a fully masked row: NaN everywhere, as in the reference
+    xd[2 * d + 7] = NaN; // a NaN poisons its row
+    const dyd = data(n * d, r);
+    const run = (be: WasmBackend | CpuBackend): [Float32Array, Float32Array] => {
+      const x = tensor(Float32Array.from(xd), [n, d], { backend: be });
+      const dy = tensor(Float32Array.from(dyd), [n, d], { backend: be });
+      const y = tensor(new Float32Array(n * d), [n, d], { backend: be });
+      const dx = tensor(new Float32Array(n * d), [n, d], { backend: be });
+      be.run('softmax', [x], [y], {});
+      be.run('softmaxBackward', [y, dy], [dx], {});
+      return [y.dataSync(), dx.dataSync()];
+    };
+    const [yw, dxw] = run(wasm);
+    const [yc, dxc] = run(cpu);
+    for (let i = 0; i < n * d; i++) {
+      if (Number.isNaN(yc[i]!)) {
+        expect(yw[i], `softmax[${i}]`).toBeNaN();
+        expect(dxw[i], `softmax backward[${i}]`).toBeNaN();
+        continue;
+      }
+      expect(Math.abs(yw[i]! - yc[i]!), `softmax[${i}]: wasm ${yw[i]}, cpu ${yc[i]}`).toBeLessThanOrEqual(2 * 2 ** -23 * Math.abs(yc[i]!) + 1e-30);
+      // dx = y (dy − s): its error scales with y·(|dy| + |s|), s = Σ dy·y ≤ max|dy| = 0.5
+      expect(Math.abs(dxw[i]! - dxc[i]!), `softmax backward[${i}]`).toBeLessThanOrEqual(2 * 2 ** -23 * Math.abs(yc[i]!) * (Math.abs(dyd[i]!) + 0.5) + 1e-30);
+    }
+  });
+});
