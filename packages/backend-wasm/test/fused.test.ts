@@ -127,7 +127,7 @@ describe('wasm softmax forward and backward against the cpu kernels', () => {
     xd.fill(-Infinity, d, 2 * d); // a fully masked row: NaN everywhere, as in the reference
     xd[2 * d + 7] = NaN; // a NaN poisons its row
     const dyd = data(n * d, r);
-    const run = (be: WasmBackend | CpuBackend): [Float32Array, Float32Array] => {
+    const run = (be: WasmBackend | CpuBackend): [ArrayLike<number>, ArrayLike<number>] => {
       const x = tensor(Float32Array.from(xd), [n, d], { backend: be });
       const dy = tensor(Float32Array.from(dyd), [n, d], { backend: be });
       const y = tensor(new Float32Array(n * d), [n, d], { backend: be });
