@@ -1,4 +1,5 @@
 import { TokenizerFileError } from './errors.js';
+import { jsonErrorOffset } from './json-error.js';
 
 /** A tokenizer file's content: text, or its bytes (UTF-8). */
 export type FileContent = string | Uint8Array;
@@ -19,8 +20,8 @@ export function parseJsonFile(text: string, file: string): unknown {
     return JSON.parse(text);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    const at = /position (\d+)/.exec(message);
-    const line = at ? lineAt(text, Number(at[1])) : undefined;
+    const offset = jsonErrorOffset(text);
+    const line = offset >= 0 ? lineAt(text, offset) : undefined;
     throw new TokenizerFileError(file, line, `expected JSON; ${message}`, { cause });
   }
 }
