@@ -31,22 +31,39 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-function medianMs(fn: () => void, reps: number): number {
-  fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
+interface Timing {
+  /** median wall milliseconds */
+  ms: number;
+  /** median CPU milliseconds of the whole process (every thread): unaffected by waiting for a core */
+  cpuMs: number;
 }
 
-function gemmMs(backend: BackendV1, m: number, k: number, n: number, reps: number): number {
+const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function timing(fn: () => void, reps: number): Timing {
+  fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { ms: median(wall), cpuMs: median(cpu) };
+}
+
+function medianMs(fn: () => void, reps: number): number {
+  return timing(fn, reps).ms;
+}
+
+function gemmTiming(backend: BackendV1, m: number, k: number, n: number, reps: number): Timing {
   useBackend(backend);
   const a = keep(randn([m, k], { seed: 1 }));
   const b = keep(randn([k, n], { seed: 2 }));
-  const ms = medianMs(() => noGrad(() => tidy(() => void matmul(a, b))), reps);
+  const ms = timing(() => noGrad(() => tidy(() => void matmul(a, b))), reps);
   a.dispose();
   b.dispose();
   return ms;
@@ -60,7 +77,7 @@ const torchAvailable =
  * per shape, right next to the wasm measurement of that shape, so that both see the same load on
  * a machine shared with other work.
  */
-function torchMs(threads: number, m: number, k: number, n: number): number | undefined {
+function torchTiming(threads: number, m: number, k: number, n: number): Timing | undefined {
   if (!torchAvailable) return undefined;
   const script = fileURLToPath(new URL('./torch_gemm.py', import.meta.url));
   const out = execFileSync(PYTHON, [script, String(threads), `${m}x${k}x${n}`], {
@@ -68,7 +85,7 @@ function torchMs(threads: number, m: number, k: number, n: number): number | und
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' },
     encoding: 'utf8',
   });
-  return (JSON.parse(out.trim()) as { ms: number }).ms;
+  return JSON.parse(out.trim()) as Timing;
 }
 
 /** PyTorch milliseconds per MLP step (bench/torch_mlp.py), or undefined when torch is missing. */
@@ -123,20 +140,30 @@ if (!torchAvailable) {
 const rows: string[][] = [];
 for (const [label, m, k, n] of shapes) {
   const reps = m * n * k > 1e9 ? 3 : 7;
-  const c = skipCpu ? undefined : gflops(m, k, n, gemmMs(cpu, m, k, n, 1));
-  const w1 = gflops(m, k, n, gemmMs(wasm1, m, k, n, reps));
-  const wN = gflops(m, k, n, gemmMs(wasmN, m, k, n, reps));
-  const t1 = torchMs(1, m, k, n);
-  const tN = cores > 1 ? torchMs(cores, m, k, n) : t1;
+  const g = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : gflops(m, k, n, ms));
+  const c = skipCpu ? undefined : gemmTiming(cpu, m, k, n, 1).ms;
+  const w1 = gemmTiming(wasm1, m, k, n, reps);
+  const wN = gemmTiming(wasmN, m, k, n, reps);
+  const t1 = torchTiming(1, m, k, n);
+  const tN = cores > 1 ? torchTiming(cores, m, k, n) : t1;
+  const pct = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '—' : `${((100 * a) / b).toFixed(0)}%`);
   rows.push([
-    label, fmt(c), fmt(w1), fmt(wN),
-    fmt(t1 === undefined ? undefined : gflops(m, k, n, t1)),
-    fmt(tN === undefined ? undefined : gflops(m, k, n, tN)),
-    tN === undefined ? '—' : `${((100 * wN) / gflops(m, k, n, tN)).toFixed(0)}%`,
+    label, fmt(g(c)), fmt(g(w1.ms)), fmt(g(wN.ms)), fmt(g(t1?.ms)), fmt(g(tN?.ms)),
+    pct(g(wN.ms), g(tN?.ms)),
+    `${fmt(g(wN.cpuMs))} / ${fmt(g(tN?.cpuMs))} = ${pct(g(wN.cpuMs), g(tN?.cpuMs))}`,
   ]);
 }
 console.log(`\nGEMM GFLOP/s (float32, C = A·B, median; ${cores} = all cores)`);
-console.log(table(['shape', 'cpu (TS)', 'wasm 1T', `wasm ${cores}T`, 'torch 1T', `torch ${cores}T`, `wasm/torch ${cores}T`], rows));
+console.log(
+  table(
+    ['shape', 'cpu (TS)', 'wasm 1T', `wasm ${cores}T`, 'torch 1T', `torch ${cores}T`, `wasm/torch ${cores}T`, `per CPU-second, wasm/torch ${cores}T`],
+    rows,
+  ),
+);
+console.log(
+  'GFLOP/s are wall-clock; "per CPU-second" divides by the CPU time both processes used (all threads), which other\n' +
+    'work on a shared machine does not inflate: it is what each side gets from the cores it is given.',
+);
 const mlpRows: string[][] = [];
 const torchMlp = torchMlpMs(cores);
 for (const [name, be] of [['cpu (TS)', skipCpu ? null : cpu], ['wasm 1T', wasm1], [`wasm ${cores}T`, wasmN]] as const) {

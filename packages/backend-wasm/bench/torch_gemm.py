@@ -1,5 +1,6 @@
 # PyTorch side of the backend-wasm GEMM benchmark: reads "M K N" shapes from argv, prints one JSON
-# line per shape with the median milliseconds of C = A @ B (float32, row-major) on `threads` threads.
+# line per shape with the median wall milliseconds of C = A @ B (float32, row-major) on `threads`
+# threads, and the median process CPU milliseconds (all threads) of the same runs.
 # Run by bench/index.ts with OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4 (see ARCHITECTURE).
 import json
 import statistics
@@ -17,8 +18,11 @@ for spec in sys.argv[2:]:  # "MxKxN"
     a @ b  # warm-up
     reps = 3 if m * n * k > 1e9 else 7
     times = []
+    cpu = []
     for _ in range(reps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         a @ b
+        cpu.append((time.process_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'shape': spec, 'threads': threads, 'ms': statistics.median(times), 'torch': torch.__version__}))
+    print(json.dumps({'shape': spec, 'threads': threads, 'ms': statistics.median(times), 'cpuMs': statistics.median(cpu)}))
