@@ -1,11 +1,12 @@
 import { ArgumentError } from '@edora/tensor';
 import { robertaConfig, type RobertaConfig } from './config/roberta-config.js';
+import { BYTE_LEVEL_IDS } from './tokenizer/byte-level.js';
 
 /**
  * Named RoBERTa configs. `roberta-base` and `roberta-large` are the shapes of HF's checkpoints of
  * those names (their config.json values); `tiny` is ours: small enough to train on a CPU in seconds,
- * with a vocabulary that fits the byte-level tokenizer (256 byte tokens plus specials), so it needs
- * no tokenizer files.
+ * with exactly the vocabulary of `byteLevelTokenizer()` (256 byte tokens plus RoBERTa's specials),
+ * so it needs no tokenizer files.
  */
 const PRESETS = {
   'roberta-base': {
@@ -29,8 +30,8 @@ const PRESETS = {
     layerNormEps: 1e-5,
   },
   tiny: {
-    // 256 bytes + <s> <pad> </s> <unk> <mask>, rounded up so a tokenizer may add a few more specials.
-    vocabSize: 272,
+    // byteLevelTokenizer()'s ids: <s> <pad> </s> <unk>, the 256 bytes, <mask>.
+    vocabSize: BYTE_LEVEL_IDS.mask + 1,
     hiddenSize: 64,
     numHiddenLayers: 2,
     numAttentionHeads: 4,

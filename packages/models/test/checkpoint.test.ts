@@ -240,6 +240,8 @@ describe('bad checkpoints give typed errors naming the tensor and shapes', () =>
     const err = await fromPretrained('roberta-base').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelNotFoundError);
     expect((err as Error).message).toMatch(/never downloads/);
+    // The fixture folder has no tokenizer files, so none is returned.
+    expect((await fromPretrained(FIXTURE_DIR)).tokenizer).toBeUndefined();
     expect((err as Error).message).toMatch(/huggingface-cli download FacebookAI\/roberta-base/);
     const folderErr = await fromPretrained(join(tmp, 'does-not-exist')).catch((e: unknown) => e);
     expect(folderErr).toBeInstanceOf(ModelNotFoundError);
@@ -261,9 +263,11 @@ describe.skipIf(!sharedTinyMlmExists)(`the shared pretrained tiny-roberta-mlm (n
     const cls = await fromPretrained(SHARED_TINY_MLM, { numLabels: 2 });
     expect(cls.report.ignored.sort()).toEqual(['lm_head.bias', 'lm_head.dense.bias', 'lm_head.dense.weight', 'lm_head.layer_norm.bias', 'lm_head.layer_norm.weight']);
     expect(cls.report.newlyInitialized).toHaveLength(4);
-    // "<s> The cat sat on the mat . </s>" with roberta-base ids: a pretrained MLM puts the
+    // "<s> The cat sat on <mask> mat . </s>" with roberta-base ids: a pretrained MLM puts the
     // masked-out " the" (id 5) among its top predictions, a random one would not.
     const ids = Int32Array.from([0, 133, 4758, 4005, 15, 50264, 7821, 479, 2]);
+    // The folder's tokenizer came along and agrees with those ids.
+    expect(mlm.tokenizer?.encode('The cat sat on <mask> mat .').inputIds).toEqual([...ids]);
     const logits = mlm.model.forward({ inputIds: tensor(ids, [1, ids.length]) }).dataSync();
     const V = 50265;
     const row = logits.subarray(5 * V, 6 * V);

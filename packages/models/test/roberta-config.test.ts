@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, CpuBackend, useBackend } from '@edora/tensor';
 import {
-  ConfigError, maxSequenceLength, parseRobertaConfig, RobertaClassificationHead, robertaConfigToJson, robertaPreset, ROBERTA_PRESETS,
+  byteLevelTokenizer, ConfigError, maxSequenceLength, parseRobertaConfig, RobertaClassificationHead, robertaConfigToJson, robertaPreset, ROBERTA_PRESETS,
   withLabels,
 } from '../src/index.js';
 import { fixture, SHARED_TINY_MLM, sharedTinyMlmExists } from './helpers.js';
@@ -104,7 +104,9 @@ describe('presets', () => {
   it('tiny fits 128-token inputs and a byte-level vocabulary (256 bytes + specials)', () => {
     const t = robertaPreset('tiny');
     expect(maxSequenceLength(t)).toBeGreaterThanOrEqual(128);
-    expect(t.vocabSize).toBeGreaterThanOrEqual(256 + 5);
+    // Exactly the byte-level tokenizer's ids: every id has an embedding row, none is unused.
+    expect(t.vocabSize).toBe(byteLevelTokenizer().vocabSize);
+    expect(t.vocabSize).toBe(256 + 5);
     expect(robertaPreset('tiny', { numLabels: 3 }).numLabels).toBe(3);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { adamwStep, CpuBackend, manualSeed, tensor, tensorStats, tidy, useBackend, zerosLike, type Tensor } from '@edora/tensor';
 import { Linear } from '@edora/layers';
 import { readSafetensorsFile } from '@edora/tensor/node';
-import { RobertaForMaskedLM, RobertaForSequenceClassification, robertaPreset } from '../src/index.js';
+import { byteLevelTokenizer, RobertaForMaskedLM, RobertaForSequenceClassification, robertaPreset } from '../src/index.js';
 import { fixture } from './helpers.js';
 
 beforeAll(() => {
@@ -80,6 +80,20 @@ describe('RoBERTa modules', () => {
 });
 
 describe('the tiny preset', () => {
+  it('runs on text through the byte-level tokenizer, no files needed', () => {
+    const tok = byteLevelTokenizer();
+    const enc = tok.encodeBatch(['héllo wörld', ['a premise', 'and a hypothesis']]);
+    const model = new RobertaForSequenceClassification(robertaPreset('tiny', { numLabels: 3 }), { seed: 2 }).eval();
+    const logits = model.forward({ inputIds: tensor(enc.inputIds, enc.shape), attentionMask: tensor(enc.attentionMask, enc.shape) });
+    expect(logits.shape).toEqual([2, 3]);
+    expect([...logits.dataSync()].every(Number.isFinite)).toBe(true);
+    // Padding does not leak into the shorter row: it alone gives the same logits.
+    const alone = tok.encodeBatch(['héllo wörld']);
+    const single = model.forward({ inputIds: tensor(alone.inputIds, alone.shape) }).dataSync();
+    const padded = logits.dataSync().subarray(0, 3);
+    for (let i = 0; i < 3; i++) expect(Math.abs(single[i]! - padded[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(single[i]!)));
+  });
+
   it('trains on a CPU in seconds: a token-detection task goes from chance to low loss, also on unseen data', () => {
     // 30 AdamW steps of 16 fresh sequences each: a few seconds on one core.
     const STEPS = 30;

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeSafetensorsFile } from '@edora/tensor/node';
 import type { Module } from '@edora/layers';
@@ -8,6 +8,8 @@ import { architectureOf, loadPretrainedRoberta, type Pretrained, type Pretrained
 import { INDEX_FILE } from '../shard-index.js';
 import { planShards, safetensorsEntries, SAFETENSORS_METADATA } from '../save.js';
 import { checkpointFolderSource } from './folder-source.js';
+import { loadTokenizer } from '../../tokenizer/node.js';
+import type { RobertaTokenizer } from '../../tokenizer/tokenizer.js';
 
 const CONFIG_FILE = 'config.json';
 
@@ -20,13 +22,13 @@ async function isFolder(path: string): Promise<boolean> {
 
 /**
  * Loads a RoBERTa from a local model folder (config.json plus model.safetensors or a sharded
- * index), as HF's from_pretrained does for a local path. Nothing is downloaded: a hub name with no
+ * index), as HF's from_pretrained does for a local path, and the folder's tokenizer when it has one. Nothing is downloaded: a hub name with no
  * folder behind it is an error that says how to fetch the files.
  */
 export async function fromPretrained<T extends RobertaTask = 'sequence-classification'>(
   dir: string,
   options: PretrainedOptions<T> = {},
-): Promise<Pretrained<RobertaModelFor<T>>> {
+): Promise<Pretrained<RobertaModelFor<T>> & { tokenizer?: RobertaTokenizer }> {
   if (!(await isFolder(dir))) {
     const looksLikeHub = !isAbsolute(dir) && !dir.startsWith('.') && /^[\w.-]+(\/[\w.-]+)?$/.test(dir);
     throw new ModelNotFoundError(
@@ -42,11 +44,16 @@ export async function fromPretrained<T extends RobertaTask = 'sequence-classific
   const configPath = join(dir, CONFIG_FILE);
   const config = parseRobertaConfig(await readFile(configPath, 'utf8'), { source: configPath });
   const source = await checkpointFolderSource(dir);
+  let loaded: Pretrained<RobertaModelFor<T>>;
   try {
-    return await loadPretrainedRoberta(config, source, options);
+    loaded = await loadPretrainedRoberta(config, source, options);
   } finally {
     await source.close();
   }
+  // The folder's tokenizer comes along when it has one (tokenizer.json, or vocab.json + merges.txt).
+  const names = await readdir(dir);
+  const hasTokenizer = names.includes('tokenizer.json') || (names.includes('vocab.json') && names.includes('merges.txt'));
+  return hasTokenizer ? { ...loaded, tokenizer: await loadTokenizer(dir) } : loaded;
 }
 
 /** Writes text atomically (temp file, then rename), as the weights are written. */
