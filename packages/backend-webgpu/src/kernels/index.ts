@@ -1,0 +1,49 @@
+import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
+import { WebGpuOpError } from '../errors.js';
+import { adamw, binary, copyCast, fill, geluBackward, unary, where } from './elementwise.js';
+import {
+  layerNorm, layerNormBackward, rowNorm, softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward,
+} from './fused.js';
+import { matmulDispatch } from './matmul.js';
+import { random } from './random.js';
+import { reduce } from './reduce.js';
+import { gatherRows, scatterAddRows } from './rows.js';
+import type { Dispatch } from './program.js';
+
+type Planner<O extends OpName> = (inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]) => (Dispatch | null)[];
+
+/** Every op of the contract, planned as the compute dispatches that implement it. */
+export const planners: { [O in OpName]: Planner<O> } = {
+  fill: (_i, [o], a) => [fill(o!, a)],
+  copy: ([x], [o]) => [copyCast('copy', x!, o!)],
+  cast: ([x], [o]) => [copyCast('cast', x!, o!)],
+  unary: ([x], [o], a) => [unary(x!, o!, a)],
+  binary: ([x, y], [o], a) => [binary(x!, y!, o!, a)],
+  where: ([c, x, y], [o]) => [where(c!, x!, y!, o!)],
+  reduce: ([x], [o], a) => {
+    if (a.fn !== 'sum' && x!.shape[a.axis] === 0) {
+      throw new WebGpuOpError(`reduce ${a.fn}: cannot reduce an empty axis (shape [${x!.shape.join(', ')}], axis ${a.axis})`);
+    }
+    return [reduce(x!, o!, a)];
+  },
+  matmul: ([x, y], [o], a) => [matmulDispatch(x!, y!, o!, a.alpha, a.beta, null, 'none')],
+  gatherRows: ([t, i], [o]) => [gatherRows(t!, i!, o!)],
+  scatterAddRows: ([s, i], [o]) => [scatterAddRows(s!, i!, o!)],
+  random: (_i, [o], a) => [random(o!, a)],
+  softmax: ([x], [y]) => [softmax(x!, y!, false)],
+  softmaxBackward: ([y, dy], [dx]) => [softmaxBackward(y!, dy!, dx!, false)],
+  logSoftmax: ([x], [y]) => [softmax(x!, y!, true)],
+  logSoftmaxBackward: ([y, dy], [dx]) => [softmaxBackward(y!, dy!, dx!, true)],
+  softmaxCrossEntropy: ([x, l], [loss, p], a) => [softmaxCrossEntropy(x!, l!, loss!, p!, a)],
+  softmaxCrossEntropyBackward: ([p, l, g], [dx], a) => [softmaxCrossEntropyBackward(p!, l!, g!, dx!, a)],
+  layerNorm: ([x, g, b], [y, m, r], a) => [layerNorm(x!, g!, b!, y!, m!, r!, a.eps)],
+  layerNormBackward: ([x, g, m, r, dy], [dx, dg, db]) => layerNormBackward(x!, g!, m!, r!, dy!, dx!, dg!, db!),
+  geluBackward: ([x, dy], [dx]) => [geluBackward(x!, dy!, dx!)],
+  rowNorm: ([w], [o]) => [rowNorm(w!, o!)],
+  matmulBiasAct: ([x, y, b], [o], a) => [matmulDispatch(x!, y!, o!, 1, 0, b!, a.activation)],
+  adamw: ([p, g, m, v], _o, a) => [adamw(p!, g!, m!, v!, a)],
+};
+
+export function planOp<O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]): Dispatch[] {
+  return (planners[op] as Planner<O>)(inputs, outputs, attrs).filter((d): d is Dispatch => d !== null);
+}
