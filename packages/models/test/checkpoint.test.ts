@@ -122,6 +122,16 @@ describe('checkpoint layouts', () => {
     expect(back.model.forward(inputs()).dataSync()).toEqual(model.forward(inputs()).dataSync());
   });
 
+  it('float64 tensors load into float32 parameters (rounded once)', async () => {
+    const dir = join(tmp, 'f64');
+    await folder('f64', new Map());
+    const entries = Object.fromEntries([...weights].map(([k, v]) => [k, { dtype: 'F64' as const, shape: v.shape, data: Float64Array.from(v.data) }]));
+    await writeSafetensorsFile(join(dir, 'model.safetensors'), entries);
+    const { model } = await fromPretrained(dir, { task: 'masked-lm' });
+    expect(model.getParameter('roberta.embeddings.word_embeddings.weight').dtype).toBe('float32');
+    expect(relativeError(model.forward(inputs()).dataSync(), golden.get('mlm_logits')!.data)).toBeLessThan(1e-5);
+  });
+
   it('streams each tensor in bounded chunks (memory stays near the model size)', async () => {
     const source = await checkpointFolderSource(FIXTURE_DIR);
     let largest = 0;
