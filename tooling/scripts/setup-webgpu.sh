@@ -9,8 +9,9 @@ sudo_cmd=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
 
 has_lavapipe() {
-  # the ICD manifest of lavapipe plus the loader library
-  ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'
+  # the ICD manifest of lavapipe plus the loader library (no grep -q: under pipefail its early
+  # exit makes ldconfig die of SIGPIPE and the check fail)
+  ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null
 }
 
 backports_version_ok() {
