@@ -10,6 +10,7 @@
  *   exp     from simd_math.h.
  * Same rules as gemm.c: no libc, no shadow stack.
  */
+#include "kernels.h"
 #include "simd_math.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))

@@ -15,46 +15,14 @@
  * every thread runs this same instance layout over one shared memory, and the C stack region would
  * be shared between them. build-wasm.sh checks the output never touches __stack_pointer.
  */
-#include <stdint.h>
 #include <wasm_simd128.h>
+#include "task.h"
 
 #define MR 4
 #define NR 8
 #define KC 256
 
 #define EXPORT(name) __attribute__((export_name(name)))
-
-/* Task block layout, in int32 words; mirrored by src/task.ts. */
-enum {
-  T_SEQ = 0,       /* generation published to workers (JS bumps and notifies it) */
-  T_COUNTER,       /* (generation & 0xfff) << 20 | next chunk index */
-  T_COMPLETED,     /* chunks finished */
-  T_NCHUNKS,
-  T_STOP,          /* set by dispose: workers leave their loop */
-  T_M, T_N, T_K, T_BATCH,
-  T_ALPHA, T_BETA, /* float32 bit patterns */
-  T_A, T_A_BATCH, T_A_ROW, T_A_COL,
-  T_B, T_B_BATCH, T_B_ROW, T_B_COL,
-  T_C, T_C_BATCH, T_LDC,
-  T_PACKB,         /* shared packed B, or 0 when every chunk packs its own batch entry of B */
-  T_ROWS,          /* rows per chunk */
-  T_CHUNKS_PER_BATCH,
-  T_BIAS,          /* float32 [N] or 0 */
-  T_RELU,
-  T_ERROR,         /* set by a worker whose call trapped (JS only) */
-  T_SCRATCH0       /* per-thread scratch pointers follow, indexed by thread id */
-};
-
-#define GEN_SHIFT 20
-#define IDX_MASK ((1 << GEN_SHIFT) - 1)
-
-static inline int32_t ld(const int32_t *t, int i) { return __atomic_load_n(&t[i], __ATOMIC_RELAXED); }
-
-static inline float ldf(const int32_t *t, int i) {
-  union { int32_t i; float f; } u;
-  u.i = ld(t, i);
-  return u.f;
-}
 
 /* Panels are padded to a multiple of 8 columns; slab s of the packed B starts at k0 * npad. */
 static inline int32_t pad8(int32_t n) { return (n + NR - 1) & ~(NR - 1); }
@@ -245,12 +213,13 @@ void gemm_pack_shared_b(const int32_t *t) {
 }
 
 /*
- * Pulls chunks of the task published under generation `gen` until none are left. Any number of
- * threads may call it at once; `tid` selects the caller's scratch. Returns how many chunks this
- * caller did (the pool keeps per-thread counts, which tests use to see every worker take part).
+ * Pulls chunks of the task published under generation `gen` until none are left: rows of a
+ * product, or of a row kernel (T_KIND). Any number of threads may call it at once; `tid` selects
+ * the caller's scratch. Returns how many chunks this caller did (the pool keeps per-thread counts,
+ * which tests use to see every worker take part).
  */
-EXPORT("gemm_work")
-int32_t gemm_work(int32_t *t, int32_t tid) {
+EXPORT("task_work")
+int32_t task_work(int32_t *t, int32_t tid) {
   int32_t done = 0;
   const int32_t gen = __atomic_load_n(&t[T_SEQ], __ATOMIC_SEQ_CST) & 0xfff;
   const int32_t n = ld(t, T_NCHUNKS);
@@ -262,6 +231,12 @@ int32_t gemm_work(int32_t *t, int32_t tid) {
     if ((int32_t)((uint32_t)w >> GEN_SHIFT) != gen || (w & IDX_MASK) >= n) return done;
     if (!__atomic_compare_exchange_n(&t[T_COUNTER], &w, w + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) continue;
     const int32_t chunk = w & IDX_MASK;
+    if (ld(t, T_KIND) != KIND_GEMM) {
+      rows_chunk(t, scratch, chunk);
+      done++;
+      __atomic_fetch_add(&t[T_COMPLETED], 1, __ATOMIC_SEQ_CST);
+      continue;
+    }
     const int32_t b = chunk / perBatch, i0 = (chunk % perBatch) * rows;
     const int32_t mc = M - i0 < rows ? M - i0 : rows;
     const float *A = (const float *)(uintptr_t)ld(t, T_A) + b * ld(t, T_A_BATCH) + i0 * ld(t, T_A_ROW);

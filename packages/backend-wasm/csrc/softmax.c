@@ -4,6 +4,7 @@
  * output rounded once from f64. `tmp` is caller-provided room for one row of f64 exponentials, so
  * e^x is evaluated once per element. Same rules as gemm.c: no libc, no shadow stack.
  */
+#include "kernels.h"
 #include "simd_math.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))

@@ -4,8 +4,9 @@ import {
   type TensorView,
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
-import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, Scratch, type GemmArgs, type WasmBuffer } from './gemm.js';
+import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
 import { runFused } from './fused.js';
+import { PARALLEL_MIN_ELEMENTS, RowTasks } from './row-tasks.js';
 import { WasmHeap } from './heap.js';
 import { instantiate, kernelModule, type KernelExports } from './module.js';
 import { TaskPool, type SpawnWorker } from './pool.js';
@@ -27,6 +28,8 @@ export interface WasmBackendOptions {
   canBlock?: boolean;
   /** Products below this many flops stay on the calling thread (default PARALLEL_MIN_FLOPS). */
   parallelMinFlops?: number;
+  /** GELU and softmax over fewer elements stay on the calling thread (default PARALLEL_MIN_ELEMENTS). */
+  parallelMinElements?: number;
   /** Upper bound of the wasm memory in bytes (default 4 GiB, the wasm32 limit). */
   maxMemoryBytes?: number;
 }
@@ -59,8 +62,7 @@ export class WasmBackend implements BackendV1 {
   private readonly pool: TaskPool;
   private readonly gemm: Gemm;
   private readonly kernels: KernelExports;
-  /** Row buffer of the softmax kernel. */
-  private readonly rowScratch: Scratch;
+  private readonly rowTasks: RowTasks;
   private readonly live = new Set<WasmBuffer>();
   private liveBytes = 0;
   private peak = 0;
@@ -79,8 +81,8 @@ export class WasmBackend implements BackendV1 {
     const task = this.heap.alloc(TASK_BYTES).ptr;
     this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
     this.threads = this.pool.parallelism;
-    this.rowScratch = new Scratch(this.heap);
     this.gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
+    this.rowTasks = new RowTasks(memory, kernels, this.pool, this.gemm, options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS);
     this.capabilities = {
       float64: true,
       maxBufferBytes: Math.min(2 ** 31, maxBytes) - 64,
@@ -151,7 +153,7 @@ export class WasmBackend implements BackendV1 {
           return;
         }
       }
-      if (WASM_OPS.has(op) && runFused(this.kernels, this.rowScratch, op, inputs, outputs, attrs)) return;
+      if (WASM_OPS.has(op) && runFused(this.kernels, this.rowTasks, op, inputs, outputs, attrs)) return;
       runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {
       if (err instanceof RangeError || err instanceof WebAssembly.RuntimeError) {

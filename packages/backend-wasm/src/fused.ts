@@ -1,6 +1,7 @@
 import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
-import type { Scratch, WasmBuffer } from './gemm.js';
+import type { WasmBuffer } from './gemm.js';
 import type { KernelExports } from './module.js';
+import type { RowTasks } from './row-tasks.js';
 
 /** Dense row-major float32 (dims of size 1 may carry any stride). */
 function dense(v: TensorView): boolean {
@@ -22,7 +23,7 @@ const lastDim = (v: TensorView): number => v.shape[v.shape.length - 1] ?? 1;
  * dense float32; returns false to let the caller run the cpu kernel instead.
  */
 export function runFused(
-  k: KernelExports, scratch: Scratch, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown,
+  k: KernelExports, rowTasks: RowTasks, op: OpName, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: unknown,
 ): boolean {
   if (!inputs.every(dense) || !outputs.every(dense)) return false;
   // elementwise kernels need equal shapes (a broadcast input is not dense, so it never gets here)
@@ -41,26 +42,26 @@ export function runFused(
     }
     case 'unary': {
       if ((attrs as OpAttrs['unary']).fn !== 'gelu') return false;
-      k.gelu_f32(addr(inputs[0]!), addr(outputs[0]!), numel(outputs[0]!));
+      rowTasks.run('GELU', addr(inputs[0]!), 0, addr(outputs[0]!), numel(outputs[0]!), 1);
       return true;
     }
     case 'geluBackward': {
       const [x, dy] = inputs as [TensorView, TensorView];
-      k.gelu_backward_f32(addr(x), addr(dy), addr(outputs[0]!), numel(x));
+      rowTasks.run('GELU_BACKWARD', addr(x), addr(dy), addr(outputs[0]!), numel(x), 1);
       return true;
     }
     case 'softmax': {
       const [x] = inputs as [TensorView];
       const d = lastDim(x);
       if (d === 0) return true;
-      k.softmax_f32(addr(x), addr(outputs[0]!), scratch.ensure(2 * d), numel(x) / d, d);
+      rowTasks.run('SOFTMAX', addr(x), 0, addr(outputs[0]!), numel(x) / d, d);
       return true;
     }
     case 'softmaxBackward': {
       const [y, dy] = inputs as [TensorView, TensorView];
       const d = lastDim(y);
       if (d === 0) return true;
-      k.softmax_backward_f32(addr(y), addr(dy), addr(outputs[0]!), numel(y) / d, d);
+      rowTasks.run('SOFTMAX_BACKWARD', addr(y), addr(dy), addr(outputs[0]!), numel(y) / d, d);
       return true;
     }
     case 'rowNorm': {

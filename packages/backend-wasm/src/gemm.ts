@@ -2,7 +2,7 @@ import type { TensorView } from '@edora/tensor';
 import type { WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
 import type { TaskPool } from './pool.js';
-import { T } from './task.js';
+import { KIND, T } from './task.js';
 
 /** A buffer of this backend: a byte view of the shared wasm memory at `ptr`. */
 export interface WasmBuffer {
@@ -40,8 +40,8 @@ export function gemmUnsupported({ a, b, out, bias }: GemmArgs): string | null {
   return null;
 }
 
-/** Scratch memory grown on demand (a thread's GEMM packing room, a kernel's row buffer). */
-export class Scratch {
+/** A thread's scratch memory (GEMM packing room, softmax row buffer), grown on demand. */
+class Scratch {
   private block: { ptr: number; size: number } | null = null;
   constructor(private readonly heap: WasmHeap) {}
   ensure(floats: number): number {
@@ -95,6 +95,7 @@ export class Gemm {
     const rows = sharedB ? Math.min(MAX_ROWS, Math.max(4, Math.ceil(M / perBatchWanted / 4) * 4)) : M;
     const perBatch = Math.ceil(M / rows);
     const t = this.i32();
+    t[T.KIND] = KIND.GEMM;
     t[T.M] = M;
     t[T.N] = N;
     t[T.K] = K;
@@ -117,9 +118,7 @@ export class Gemm {
     t[T.CHUNKS_PER_BATCH] = perBatch;
     t[T.BIAS] = bias ? (bias.buffer as WasmBuffer).ptr + bias.offset * 4 : 0;
     t[T.RELU] = relu ? 1 : 0;
-    const need = this.kernels.gemm_scratch_floats(rows, K, N, sharedB ? 0 : 1);
-    // every thread's scratch, not only this task's: a worker that wakes late may still join it
-    for (let tid = 0; tid < this.scratch.length; tid++) t[T.SCRATCH0 + tid] = this.scratch[tid]!.ensure(need);
+    this.ensureThreadScratch(this.kernels.gemm_scratch_floats(rows, K, N, sharedB ? 0 : 1));
     if (sharedB) {
       t[T.PACKB] = this.packB.ensure(K * (Math.ceil(N / 8) * 8));
       this.kernels.gemm_pack_shared_b(this.pool.task);
@@ -127,6 +126,15 @@ export class Gemm {
       t[T.PACKB] = 0;
     }
     const task = this.pool.task;
-    this.pool.run(batch * perBatch, parallel, (tid) => this.kernels.gemm_work(task, tid));
+    this.pool.run(batch * perBatch, parallel, (tid) => this.kernels.task_work(task, tid));
+  }
+
+  /**
+   * Gives every thread at least `floats` of scratch and publishes the addresses. Every thread's,
+   * not only those of the coming task: a worker that wakes late may still join it.
+   */
+  ensureThreadScratch(floats: number): void {
+    const t = this.i32();
+    for (let tid = 0; tid < this.scratch.length; tid++) t[T.SCRATCH0 + tid] = this.scratch[tid]!.ensure(floats);
   }
 }

@@ -6,6 +6,7 @@
 export { WasmBackend, type WasmBackendOptions } from './backend.js';
 export { WasmBackendError } from './errors.js';
 export { PARALLEL_MIN_FLOPS, type WasmBuffer } from './gemm.js';
+export { PARALLEL_MIN_ELEMENTS } from './row-tasks.js';
 export { sizeClass } from './heap.js';
 export type { SpawnWorker, WorkerHandle, WorkerInit } from './pool.js';
 export { webWorkerSpawner } from './web-workers.js';

@@ -4,7 +4,7 @@ import { KERNELS_WASM_BASE64 } from './generated/kernels-wasm.js';
 export interface KernelExports {
   gemm_scratch_floats(rows: number, K: number, N: number, privateB: number): number;
   gemm_pack_shared_b(task: number): void;
-  gemm_work(task: number, tid: number): number;
+  task_work(task: number, tid: number): number;
   adamw_f32(
     p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
     weightDecay: number, stepSize: number, bc2Sqrt: number,

@@ -1,7 +1,6 @@
 /**
  * The task block shared by the calling thread, the workers and the C kernels: int32 words at a fixed
- * address of the wasm memory. This list mirrors the enum at the top of csrc/gemm.c; keep both in
- * the same order.
+ * address of the wasm memory. This list mirrors the enum of csrc/task.h; keep both in the same order.
  */
 export const T = {
   SEQ: 0,
@@ -31,9 +30,13 @@ export const T = {
   CHUNKS_PER_BATCH: 24,
   BIAS: 25,
   RELU: 26,
-  ERROR: 27,
-  SCRATCH0: 28,
+  KIND: 27,
+  ERROR: 28,
+  SCRATCH0: 29,
 } as const;
+
+/** What a task's chunks are (T.KIND), as csrc/task.h numbers them. */
+export const KIND = { GEMM: 0, GELU: 1, GELU_BACKWARD: 2, SOFTMAX: 3, SOFTMAX_BACKWARD: 4 } as const;
 
 /** Most threads one backend runs (the scratch pointers after SCRATCH0 fill the rest of the block). */
 export const MAX_THREADS = 64;
@@ -44,6 +47,6 @@ export const CHUNKS0 = T.SCRATCH0 + MAX_THREADS;
 /** Bytes of the task block. */
 export const TASK_BYTES = (CHUNKS0 + MAX_THREADS) * 4;
 
-/** The chunk counter holds the task generation in its top 12 bits (see gemm_work). */
+/** The chunk counter holds the task generation in its top 12 bits (see task_work in csrc/gemm.c). */
 export const GEN_SHIFT = 20;
 export const GEN_MASK = 0xfff;

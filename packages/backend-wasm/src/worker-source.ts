@@ -5,12 +5,12 @@ import { CHUNKS0, T } from './task.js';
  * file next to the compiled package: Node starts it with `new Worker(src, { eval: true })`,
  * browsers from a Blob URL. The worker instantiates the kernel module over the shared memory,
  * sleeps on the task block's SEQ word, and on each new generation pulls chunks through
- * `gemm_work` until none are left, then wakes the caller through COMPLETED.
+ * `task_work` until none are left, then wakes the caller through COMPLETED.
  */
 const LOOP = `
 function edoraWasmWorker(init) {
   var inst = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
-  var work = inst.exports.gemm_work;
+  var work = inst.exports.task_work;
   var i32 = new Int32Array(init.memory.buffer, init.task, ${CHUNKS0} + init.tid + 1);
   var last = Atomics.load(i32, ${T.SEQ});
   for (;;) {

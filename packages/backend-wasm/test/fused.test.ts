@@ -1,6 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend, erfScalar, geluGradScalar, geluScalar, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
 import { WasmBackend } from '../src/index.js';
+import { createWasmBackend } from '../src/node.js';
+import { untilEveryThreadWorks } from './helpers.js';
 
 // The wasm fused kernels against the cpu kernels run on identical inputs. Sizes are odd so the
 // SIMD bodies and their scalar tails both run; views carry offsets (slices of larger buffers).
@@ -70,8 +72,21 @@ describe('wasm fused kernels agree with the cpu kernels', () => {
   });
 });
 
-describe('wasm GELU and its derivative against the double-precision reference', () => {
-  const wasm = new WasmBackend();
+// GELU and softmax run as row tasks: check them on one thread and on two with every task split
+const rowBackends: [string, () => Promise<WasmBackend>][] = [
+  ['1 thread', () => Promise.resolve(new WasmBackend())],
+  ['2 threads, every task split', async () => {
+    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, parallelMinElements: 0 });
+    await untilEveryThreadWorks(be);
+    return be;
+  }],
+];
+
+describe.each(rowBackends)('wasm GELU and its derivative against the double-precision reference (%s)', (_, make) => {
+  let wasm: WasmBackend;
+  beforeAll(async () => {
+    wasm = await make();
+  });
   afterAll(() => wasm.dispose());
 
   it('within 3 float32 ulps of the result (of its terms for the derivative), or 1e-12 absolute, from −12 to 12, tails, odd lengths, NaN and ±∞', () => {
@@ -114,14 +129,17 @@ describe('wasm GELU and its derivative against the double-precision reference', 
   });
 });
 
-describe('wasm softmax forward and backward against the cpu kernels', () => {
-  const wasm = new WasmBackend();
+describe.each(rowBackends)('wasm softmax forward and backward against the cpu kernels (%s)', (_, make) => {
+  let wasm: WasmBackend;
   const cpu = new CpuBackend();
+  beforeAll(async () => {
+    wasm = await make();
+  });
   afterAll(() => wasm.dispose());
 
   it('within 2 float32 ulps of the result (of the row terms for backward), with −∞, NaN and all-−∞ rows', () => {
     const r = rng(3);
-    const [n, d] = [9, 131];
+    const [n, d] = [301, 131];
     const xd = data(n * d, r, 20);
     xd[5] = -Infinity; // a masked entry
     xd.fill(-Infinity, d, 2 * d); // a fully masked row: NaN everywhere, as in the reference
