@@ -1,12 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   byteTokenizer, getTask, loadGlueTask, streamDataFile, syntheticExamples, tokenizeExamples, collect,
   type GlueExample, type TaskSpec, type Tokenizer, type TokenizedDataset, type Batch,
 } from '@edora/glue/node';
 import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
 import { RobertaForSequenceClassification, isRobertaPreset, robertaPreset, ROBERTA_PRESETS } from '@edora/models';
-import { fromPretrained } from '@edora/models/node';
+import { fromPretrained, loadTokenizer } from '@edora/models/node';
 import { manualSeed, tensor, type Tensor } from '@edora/tensor';
 import type { ParamGroup, SequenceClassifier } from '@edora/train';
 import { UsageError } from './args.js';
@@ -55,23 +54,13 @@ async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceCl
   if (await isDir(o.model)) {
     const { model } = await fromPretrained(o.model, { numLabels: o.numLabels, seed: o.seed });
     model.train(true);
-    return { model, tokenizer: await folderTokenizer(o.model), source: o.model };
+    return { model, tokenizer: await loadTokenizer(o.model), source: o.model };
   }
   if (!isRobertaPreset(o.model)) {
     throw new UsageError(`--model: ${JSON.stringify(o.model)} is neither a model folder nor a preset; valid presets: ${ROBERTA_PRESETS.join(', ')}`);
   }
   const model = new RobertaForSequenceClassification(robertaPreset(o.model, { numLabels: o.numLabels }), { seed: o.seed });
   return { model, tokenizer: byteTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
-}
-
-/** The RoBERTa BPE tokenizer of a model folder (vocab.json + merges.txt), from @edora/models when it provides one. */
-async function folderTokenizer(dir: string): Promise<Tokenizer> {
-  const models = (await import('@edora/models/node')) as Record<string, unknown>;
-  const load = models.loadTokenizer ?? models.tokenizerFromFolder ?? models.fromPretrainedTokenizer;
-  if (typeof load !== 'function') {
-    throw new UsageError(`--model ${dir}: reading its tokenizer (vocab.json + merges.txt) needs @edora/models' BPE tokenizer, which this build does not have yet; use a preset (e.g. --model tiny) meanwhile`);
-  }
-  return (await (load as (d: string) => Promise<Tokenizer>)(join(dir)));
 }
 
 /** Batch (typed arrays) → the model's logits. Tensors created here are freed by the caller's scope. */
