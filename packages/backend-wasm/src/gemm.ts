@@ -15,7 +15,7 @@ export interface WasmBuffer {
 
 /** Below this many flops a product stays on the calling thread: waking a worker costs ~50 µs. */
 export const PARALLEL_MIN_FLOPS = 4e6;
-/** Rows of C per chunk at most; 128 rows × 256 deep of packed A fill half of a 256 KiB L2 slice. */
+/** Rows of C per chunk at most: 128 rows × 256 deep of packed A is 128 KiB, well inside a core's L2. */
 const MAX_ROWS = 128;
 
 export interface GemmArgs {
@@ -61,8 +61,9 @@ class Scratch {
 export class Gemm {
   private readonly scratch: Scratch[];
   private readonly packB: Scratch;
-  private readonly i32: () => Int32Array;
-  private readonly f32: () => Float32Array;
+  /** The task block as int32 and float32 words. */
+  private readonly i32: Int32Array;
+  private readonly f32: Float32Array;
 
   constructor(
     private readonly kernels: KernelExports,
@@ -73,10 +74,8 @@ export class Gemm {
     this.scratch = Array.from({ length: pool.threads }, () => new Scratch(heap));
     this.packB = new Scratch(heap);
     // the task block sits in the first pages, which every (older) view of the memory covers
-    const i32 = new Int32Array(heap.memory.buffer, pool.task, T.SCRATCH0 + pool.threads);
-    const f32 = new Float32Array(heap.memory.buffer, pool.task, T.SCRATCH0);
-    this.i32 = () => i32;
-    this.f32 = () => f32;
+    this.i32 = new Int32Array(heap.memory.buffer, pool.task, T.SCRATCH0 + pool.threads);
+    this.f32 = new Float32Array(heap.memory.buffer, pool.task, T.SCRATCH0);
   }
 
   run({ a, b, out, alpha, beta, bias, relu }: GemmArgs): void {
@@ -94,13 +93,13 @@ export class Gemm {
     const perBatchWanted = Math.ceil((3 * threads) / batch);
     const rows = sharedB ? Math.min(MAX_ROWS, Math.max(4, Math.ceil(M / perBatchWanted / 4) * 4)) : M;
     const perBatch = Math.ceil(M / rows);
-    const t = this.i32();
+    const t = this.i32;
     t[T.KIND] = KIND.GEMM;
     t[T.M] = M;
     t[T.N] = N;
     t[T.K] = K;
     t[T.BATCH] = batch;
-    const f = this.f32();
+    const f = this.f32;
     f[T.ALPHA] = alpha;
     f[T.BETA] = beta;
     t[T.A] = ptrA;
@@ -134,7 +133,7 @@ export class Gemm {
    * not only those of the coming task: a worker that wakes late may still join it.
    */
   ensureThreadScratch(floats: number): void {
-    const t = this.i32();
+    const t = this.i32;
     for (let tid = 0; tid < this.scratch.length; tid++) t[T.SCRATCH0 + tid] = this.scratch[tid]!.ensure(floats);
   }
 }
