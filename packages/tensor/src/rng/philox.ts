@@ -20,23 +20,15 @@ const W1 = 0xbb67ae85;
 /** Output buffer reused across calls to avoid allocation in hot loops. */
 const out = new Uint32Array(4);
 
-/** 32×32→64-bit multiply; returns the high word and stores the low word in `lo[0]`. */
-function mulhilo(a: number, b: number, lo: Uint32Array, idx: number): number {
-  // Split into 16-bit halves so every partial product is exact in a double.
-  const aL = a & 0xffff;
-  const aH = a >>> 16;
-  const bL = b & 0xffff;
-  const bH = b >>> 16;
-  const ll = aL * bL;
-  const lh = aL * bH;
-  const hl = aH * bL;
-  const hh = aH * bH;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  lo[idx] = ((mid & 0xffff) << 16) | (ll & 0xffff);
-  return (hh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
+/**
+ * High 32 bits of the 64-bit product of two uint32 values. Splitting one factor into 16-bit
+ * halves keeps both partial products below 2⁴⁸, exact in a double; the low word is Math.imul.
+ */
+function mulhi(a: number, b: number): number {
+  const lo = a * (b & 0xffff);
+  const hi = a * (b >>> 16);
+  return Math.floor((hi + Math.floor(lo / 65536)) / 65536) >>> 0;
 }
-
-const tmp = new Uint32Array(2);
 
 /** Philox4x32-10 of (counter words c0..c3, key words k0, k1); result in the returned shared array. */
 export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): Uint32Array {
@@ -47,18 +39,14 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
   let key0 = k0 >>> 0;
   let key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
-    const hi0 = mulhilo(M0, x0, tmp, 0);
-    const lo0 = tmp[0]!;
-    const hi1 = mulhilo(M1, x2, tmp, 1);
-    const lo1 = tmp[1]!;
-    const n0 = (hi1 ^ x1 ^ key0) >>> 0;
-    const n1 = lo1;
-    const n2 = (hi0 ^ x3 ^ key1) >>> 0;
-    const n3 = lo0;
-    x0 = n0;
-    x1 = n1;
-    x2 = n2;
-    x3 = n3;
+    const hi0 = mulhi(M0, x0);
+    const lo0 = Math.imul(M0, x0) >>> 0;
+    const hi1 = mulhi(M1, x2);
+    const lo1 = Math.imul(M1, x2) >>> 0;
+    x0 = (hi1 ^ x1 ^ key0) >>> 0;
+    x1 = lo1;
+    x2 = (hi0 ^ x3 ^ key1) >>> 0;
+    x3 = lo0;
     key0 = (key0 + W0) >>> 0;
     key1 = (key1 + W1) >>> 0;
   }
