@@ -1,4 +1,4 @@
 import { defineProject } from 'vitest/config';
 import { packageProject } from '@edora/vitest-preset';
 
-export default defineProject(packageProject('linalg'));
+export default defineProject(packageProject('linalg', { setupFiles: ['test/setup-backends.ts'] }));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ShapeError, findBackend, registeredBackends, tensor, zeros, type Tensor } from '@edora/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ShapeError, initBackend, type BackendV1, registeredBackends, tensor, zeros, type Tensor } from '@edora/tensor';
 import { NonFiniteError, NotPositiveDefiniteError, cholesky, eigh, qr, solveTriangular, svd } from '../src/index.js';
 import type { HostMatrix } from '../src/host/matrix.js';
 import { CASES } from './cases.js';
@@ -15,7 +15,10 @@ async function host(t: Tensor): Promise<HostMatrix> {
 }
 
 describe.each(BACKENDS)('full svd and factorizations of tensors on the %s backend', (backendName) => {
-  const backend = findBackend(backendName);
+  let backend: BackendV1;
+  beforeAll(async () => {
+    backend = await initBackend(backendName);
+  });
   const onBackend = (a: HostMatrix) => tensor(Float32Array.from(a.data), [a.rows, a.cols], { backend });
 
   for (const c of CASES) {

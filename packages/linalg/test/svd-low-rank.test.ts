@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ArgumentError, DTypeError, ShapeError, findBackend, registeredBackends, tensor, zeros, type Tensor } from '@edora/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ArgumentError, DTypeError, ShapeError, initBackend, type BackendV1, registeredBackends, tensor, zeros, type Tensor } from '@edora/tensor';
 import { NonFiniteError, svdLowRank, type Normalizer } from '../src/index.js';
 import type { HostMatrix } from '../src/host/matrix.js';
 import { CASES } from './cases.js';
@@ -18,7 +18,10 @@ async function host(t: Tensor): Promise<HostMatrix> {
 }
 
 describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
-  const backend = findBackend(backendName);
+  let backend: BackendV1;
+  beforeAll(async () => {
+    backend = await initBackend(backendName);
+  });
   const onBackend = (a: HostMatrix) => tensor(Float32Array.from(a.data), [a.rows, a.cols], { backend });
 
   for (const [c, method] of CASES.flatMap((c) => [[c, 'subspace'], [c, 'krylov']] as const)) {
