@@ -10,8 +10,8 @@
 export const MIN_BUCKET_BYTES = 256;
 
 /**
- * Bucket of a request: powers of two up to 1 MiB, then multiples of an eighth of the enclosing
- * power of two, so a pooled buffer wastes at most 12.5% above 1 MiB.
+ * Bucket of a request: powers of two up to 1 MiB, then multiples of a sixteenth of the enclosing
+ * power of two, so above 1 MiB a pooled buffer exceeds its request by at most 12.5%.
  */
 export function bucketBytes(byteLength: number): number {
   if (byteLength <= MIN_BUCKET_BYTES) return MIN_BUCKET_BYTES;
