@@ -2,7 +2,8 @@
 //
 // 1. EDoRA initialization of RoBERTa-base: the 48 target weights (per layer: query, value and
 //    attention.output.dense 768×768, output.dense 768×3072 = out×in) at r = 16, with
-//    topLeftSingularVectorsBatch on the current backend, under three power-iteration settings.
+//    topLeftSingularVectorsBatch on every CPU backend this repository has (wasm, cpu), under
+//    several iteration settings.
 // 2. One full SVD of 768×768 and of 3072×768 (ours, host float64).
 // ml-matrix runs the same full SVDs in the same process; its time for the 48 matrices is
 // extrapolated from those two (36·t(768×768) + 12·t(3072×768)) — running it for real takes ~12 min.
@@ -10,7 +11,8 @@
 // here); the work of a randomized SVD does not depend on the values.
 import os from 'node:os';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { getBackend, randn, type Tensor } from '@edora/tensor';
+import '@edora/backend-wasm/register';
+import { initBackend, randn, registeredBackends, type BackendV1, type Tensor } from '@edora/tensor';
 import { svd, topLeftSingularVectorsBatch, type RandomizedSvdOptions } from '../src/index.js';
 
 const R = 16;
@@ -30,11 +32,11 @@ async function time<T>(fn: () => Promise<T> | T): Promise<[{ text: string; cpuMs
   return [{ text: `${fmt(wall)} (CPU ${fmt(cpuMs)})`, cpuMs }, out];
 }
 
-function robertaBaseTargets(): Tensor[] {
+function robertaBaseTargets(backend: BackendV1): Tensor[] {
   const ws: Tensor[] = [];
   for (let layer = 0; layer < 12; layer++) {
-    for (let j = 0; j < 3; j++) ws.push(randn([768, 768], { seed: layer * 4 + j, std: 0.02 }));
-    ws.push(randn([768, 3072], { seed: layer * 4 + 3, std: 0.02 }));
+    for (let j = 0; j < 3; j++) ws.push(randn([768, 768], { seed: layer * 4 + j, std: 0.02, backend }));
+    ws.push(randn([768, 3072], { seed: layer * 4 + 3, std: 0.02, backend }));
   }
   return ws;
 }
@@ -47,10 +49,8 @@ async function toMl(t: Tensor): Promise<Matrix> {
   return out;
 }
 
-const backend = getBackend();
-console.log(`backend: ${backend.name} (${backend.capabilities.device}); ${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}`);
+console.log(`${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}`);
 
-const ws = robertaBaseTargets();
 const settings: [string, RandomizedSvdOptions][] = [
   ['reference: 10 LU power iterations (EDORA_SVD_DEFAULTS)', {}],
   ["svdLowRank default: 7 QR power iterations ('auto')", { powerIters: 7, normalizer: 'qr', seed: 42 }],
@@ -60,16 +60,22 @@ const settings: [string, RandomizedSvdOptions][] = [
   ['block Krylov, 2 steps, no oversampling', { method: 'krylov', powerIters: 2, oversamples: 0, seed: 42 }],
 ];
 const rows: string[] = [];
-for (const [label, opts] of settings) {
-  const [t, bs] = await time(() => topLeftSingularVectorsBatch(ws, R, opts));
-  bs.forEach((b) => b.dispose());
-  rows.push(`| 48 RoBERTa-base targets, r = ${R}, ${label} | ${t.text} | |`);
-  console.log(rows.at(-1));
+for (const { name } of registeredBackends().sort((a, b) => b.priority - a.priority)) {
+  const backend = await initBackend(name);
+  console.log(`backend ${name}: ${backend.capabilities.device}`);
+  const ws = robertaBaseTargets(backend);
+  for (const [label, opts] of settings) {
+    const [t, bs] = await time(() => topLeftSingularVectorsBatch(ws, R, opts));
+    bs.forEach((b) => b.dispose());
+    rows.push(`| ${name}: 48 RoBERTa-base targets, r = ${R}, ${label} | ${t.text} | |`);
+    console.log(rows.at(-1));
+  }
+  ws.forEach((w) => w.dispose());
 }
 
 const mlPerShape: number[] = [];
 for (const [m, n] of [[768, 768], [3072, 768]] as const) {
-  const a = randn([m, n], { seed: 1000 + m, std: 0.02 });
+  const a = randn([m, n], { seed: 1000 + m, std: 0.02, backend: 'cpu' });
   const [ours] = await time(() => svd(a));
   const ml = await toMl(a);
   const [theirs] = await time(() => new SingularValueDecomposition(ml, { autoTranspose: true }));
