@@ -10,7 +10,7 @@ import {
   BUFFER_COPY_DST, BUFFER_COPY_SRC, BUFFER_MAP_READ, BUFFER_STORAGE, BUFFER_UNIFORM, MAP_MODE_READ,
 } from './flags.js';
 import { planOp, planners } from './kernels/index.js';
-import { PARAM_BYTES, PARAM_WORDS, type Dispatch } from './kernels/program.js';
+import { PARAM_BYTES, PARAM_WORDS, type Dispatch, type PlanContext } from './kernels/program.js';
 import { PipelineCache, planBindings } from './pipelines.js';
 import { BufferPool, type PoolStats } from './pool.js';
 
@@ -25,6 +25,11 @@ export interface WebGpuBackendOptions extends DeviceOptions {
   name?: string;
   /** Freed bytes the pool keeps for reuse before destroying buffers (default 1 GiB). */
   maxPooledBytes?: number;
+  /**
+   * Cap on bytes bound per storage binding, below the device's maxStorageBufferBindingSize (tests
+   * use it to exercise the piecewise paths without 128 MiB tensors).
+   */
+  maxBindingBytes?: number;
   /** Dispatches recorded before a submission is forced (default 256). */
   maxDispatchesPerSubmit?: number;
   /**
@@ -59,6 +64,7 @@ export class WebGpuBackend implements BackendV1 {
   readonly capabilities: BackendCapabilities;
   readonly device: GPUDevice;
   readonly maxBindingBytes: number;
+  private readonly plan: PlanContext;
 
   private readonly pool: BufferPool;
   private readonly staging: BufferPool;
@@ -82,7 +88,8 @@ export class WebGpuBackend implements BackendV1 {
     this.device = device;
     this.name = options.name ?? 'webgpu';
     this.keepAlive = options.keepAlive;
-    this.maxBindingBytes = device.limits.maxStorageBufferBindingSize;
+    this.maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
+    this.plan = { maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment };
     this.capabilities = { float64: false, maxBufferBytes: device.limits.maxBufferSize, async: true, device: description };
     this.maxDispatches = options.maxDispatchesPerSubmit ?? 256;
     this.pool = new BufferPool(
@@ -194,7 +201,7 @@ export class WebGpuBackend implements BackendV1 {
     const temps: WebGpuBuffer[] = [];
     if (op === 'matmul' || op === 'matmulBiasAct') inputs = this.unaliasOperands(inputs, outputs[0]!, temps);
     try {
-      for (const d of planOp(op, inputs, outputs, attrs)) this.enqueue(d);
+      for (const d of planOp(op, inputs, outputs, attrs, this.plan)) this.enqueue(d);
     } finally {
       // back to the pool at once: only later work can reuse them, and queue order runs it after
       for (const t of temps) this.free(t);
@@ -223,21 +230,24 @@ export class WebGpuBackend implements BackendV1 {
   private enqueue(d: Dispatch): void {
     if (d.grid.some((g) => g === 0)) return;
     const plan = planBindings(d, (k) => (d.views[k]!.buffer as WebGpuBuffer).gpu);
-    for (let j = 0; j < plan.buffers.length; j++) {
-      const buf = d.views[plan.slot.indexOf(j)]!.buffer as WebGpuBuffer;
-      if (buf.byteLength > this.maxBindingBytes) {
+    plan.buffers.forEach((b, j) => {
+      const bytes = plan.windows[j]?.byteLength ?? (d.views[plan.slot.indexOf(j)]!.buffer as WebGpuBuffer).byteLength;
+      if (bytes > this.maxBindingBytes) {
         throw new WebGpuLimitError(
-          `${d.op}: a buffer of ${buf.byteLength} bytes exceeds this device's maxStorageBufferBindingSize of ${this.maxBindingBytes} bytes ` +
-            '(the adapter offers no more); split the tensor or use a device with a larger limit',
+          `${d.op}: binding ${bytes} bytes of one buffer exceeds this device's maxStorageBufferBindingSize of ${this.maxBindingBytes} ` +
+            'bytes (already the adapter\'s maximum); only gatherRows reads such buffers piecewise: split the tensor for other ops',
         );
       }
-    }
+      void b;
+    });
     const { pipeline, layout } = this.pipelines.get(d, plan);
     const slot = this.batchDispatches++;
     this.arenaHost.set(d.params.u32, slot * PARAM_WORDS);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena, offset: slot * PARAM_BYTES, size: PARAM_BYTES } }];
     plan.buffers.forEach((b, j) => {
-      entries.push({ binding: j + 1, resource: { buffer: b, size: Math.min(b.size, this.maxBindingBytes) } });
+      const w = plan.windows[j];
+      const resource = w ? { buffer: b, offset: w.byteOffset, size: w.byteLength } : { buffer: b, size: Math.min(b.size, this.maxBindingBytes) };
+      entries.push({ binding: j + 1, resource });
       this.touched.add(b);
     });
     const group = this.device.createBindGroup({ layout, entries });

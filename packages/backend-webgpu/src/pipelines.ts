@@ -1,4 +1,4 @@
-import { wgslType, type Dispatch } from './kernels/program.js';
+import { wgslType, type BindWindow, type Dispatch } from './kernels/program.js';
 import type { DType } from '@edora/tensor';
 import { SHADER_STAGE_COMPUTE } from './flags.js';
 
@@ -11,6 +11,7 @@ import { SHADER_STAGE_COMPUTE } from './flags.js';
  */
 export interface BindingPlan {
   buffers: GPUBuffer[];
+  windows: (BindWindow | null)[];
   writable: boolean[];
   vec4: boolean[];
   /** binding index (0-based among storage bindings) of each view */
@@ -21,16 +22,19 @@ export interface BindingPlan {
 
 export function planBindings(d: Dispatch, gpuOf: (k: number) => GPUBuffer): BindingPlan {
   const buffers: GPUBuffer[] = [];
+  const windows: (BindWindow | null)[] = [];
   const writable: boolean[] = [];
   const vec4: boolean[] = [];
   const slot: number[] = [];
   d.views.forEach((_, k) => {
     const buf = gpuOf(k);
     const v4 = d.vec4?.[k] ?? false;
-    let j = buffers.findIndex((b, i) => b === buf && vec4[i] === v4);
+    const w = d.windows?.[k] ?? null;
+    let j = buffers.findIndex((b, i) => b === buf && vec4[i] === v4 && windows[i]?.byteOffset === w?.byteOffset);
     if (j < 0) {
       j = buffers.length;
       buffers.push(buf);
+      windows.push(w);
       writable.push(false);
       vec4.push(v4);
     }
@@ -39,7 +43,7 @@ export function planBindings(d: Dispatch, gpuOf: (k: number) => GPUBuffer): Bind
   });
   const dtypes = d.views.map((v) => v.dtype);
   const signature = `${slot.join(',')}|${writable.map((w, j) => `${w ? 'w' : 'r'}${vec4[j] ? '4' : ''}`).join(',')}|${dtypes.join(',')}`;
-  return { buffers, writable, vec4, slot, dtypes, signature };
+  return { buffers, windows, writable, vec4, slot, dtypes, signature };
 }
 
 /** Binding declarations, params readers and one typed load/store pair per view. */

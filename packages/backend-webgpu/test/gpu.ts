@@ -1,4 +1,4 @@
-import { createNodeWebGpuBackend, type WebGpuBackend } from '../src/node.js';
+import { createNodeWebGpuBackend, type NodeWebGpuOptions, type WebGpuBackend } from '../src/node.js';
 
 /**
  * Shared test setup: whether a WebGPU adapter exists here (Dawn over a Vulkan driver, lavapipe
@@ -19,6 +19,6 @@ async function probe(): Promise<string | null> {
 export const noGpuReason = await probe();
 if (noGpuReason) console.warn(`@edora/backend-webgpu tests skipped: ${noGpuReason}`);
 
-export function createTestBackend(): Promise<WebGpuBackend> {
-  return createNodeWebGpuBackend();
+export function createTestBackend(options: NodeWebGpuOptions = {}): Promise<WebGpuBackend> {
+  return createNodeWebGpuBackend(options);
 }

@@ -8,9 +8,11 @@ import { matmulDispatch } from './matmul.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { gatherRows, scatterAddRows } from './rows.js';
-import type { Dispatch } from './program.js';
+import type { Dispatch, PlanContext } from './program.js';
 
-type Planner<O extends OpName> = (inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]) => (Dispatch | null)[];
+type Planner<O extends OpName> = (
+  inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O], ctx: PlanContext,
+) => (Dispatch | null)[];
 
 /** Every op of the contract, planned as the compute dispatches that implement it. */
 export const planners: { [O in OpName]: Planner<O> } = {
@@ -27,7 +29,7 @@ export const planners: { [O in OpName]: Planner<O> } = {
     return [reduce(x!, o!, a)];
   },
   matmul: ([x, y], [o], a) => [matmulDispatch(x!, y!, o!, a.alpha, a.beta, null, 'none')],
-  gatherRows: ([t, i], [o]) => [gatherRows(t!, i!, o!)],
+  gatherRows: ([t, i], [o], _a, ctx) => gatherRows(t!, i!, o!, ctx),
   scatterAddRows: ([s, i], [o]) => [scatterAddRows(s!, i!, o!)],
   random: (_i, [o], a) => [random(o!, a)],
   softmax: ([x], [y]) => [softmax(x!, y!, false)],
@@ -44,6 +46,8 @@ export const planners: { [O in OpName]: Planner<O> } = {
   adamw: ([p, g, m, v], _o, a) => [adamw(p!, g!, m!, v!, a)],
 };
 
-export function planOp<O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]): Dispatch[] {
-  return (planners[op] as Planner<O>)(inputs, outputs, attrs).filter((d): d is Dispatch => d !== null);
+export function planOp<O extends OpName>(
+  op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O], ctx: PlanContext,
+): Dispatch[] {
+  return (planners[op] as Planner<O>)(inputs, outputs, attrs, ctx).filter((d): d is Dispatch => d !== null);
 }

@@ -1,6 +1,6 @@
 import { collapseDims, type TensorView } from '@edora/tensor';
 import { WebGpuOpError } from '../errors.js';
-import { ParamBuilder, grid1d, type Dispatch } from './program.js';
+import { ParamBuilder, grid1d, type BindWindow, type Dispatch } from './program.js';
 
 /**
  * The strided elementwise skeleton behind every map-like op: one invocation per element of the
@@ -26,6 +26,8 @@ export interface MapSpec {
   body: string;
   /** WGSL placed before the entry point. */
   prelude?: string;
+  /** Per view: a byte window of its buffer to bind (see Dispatch.windows). */
+  windows?: readonly (BindWindow | null)[];
   /** Sets the op's scalars at EXTRA.. */
   extra?: (p: ParamBuilder) => void;
 }
@@ -73,6 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     key: `map:${spec.key}:r${rank}:v${nv}`,
     views: spec.views,
     writes: spec.writes,
+    ...(spec.windows ? { windows: spec.windows } : {}),
     wgsl,
     params: p,
     grid: grid1d(Math.ceil(n / WG)),

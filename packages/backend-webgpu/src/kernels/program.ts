@@ -18,12 +18,30 @@ export interface Dispatch {
   writes: readonly boolean[];
   /** Per view: bound as array<vec4<f32>> (GEMM operands) instead of array<u32>. */
   vec4?: readonly boolean[];
+  /**
+   * Per view: bind only this byte range of its buffer (view offsets are then relative to it). Used
+   * to reach into buffers larger than the device's storage-binding limit piece by piece.
+   */
+  windows?: readonly (BindWindow | null)[];
   /** Kernel body (after the generated header); called only on a pipeline-cache miss. */
   wgsl: (h: Header) => string;
   /** Up to PARAM_WORDS 32-bit words, read in WGSL through pu(i), pi(i), pf(i). */
   params: ParamBuilder;
   /** Workgroup counts. */
   grid: readonly [number, number, number];
+}
+
+export interface BindWindow {
+  byteOffset: number;
+  byteLength: number;
+}
+
+/** What planners may need to know about the device. */
+export interface PlanContext {
+  /** maxStorageBufferBindingSize of the device (or a lower cap set in the options). */
+  maxBindingBytes: number;
+  /** minStorageBufferOffsetAlignment of the device. */
+  bindingAlignment: number;
 }
 
 export const PARAM_WORDS = 64;
