@@ -55,10 +55,15 @@ export class TensorOperator implements LinearOperator {
     const y = noGrad(run);
     try {
       const data = await y.data();
-      const out = Float64Array.from(data);
-      for (let i = 0; i < out.length; i++) {
-        if (!Number.isFinite(out[i])) return await reportNonFinite(this.a, this.op);
+      // Widen to float64 and check finiteness in one pass (NaN/Inf in A always reach the product).
+      const out = new Float64Array(data.length);
+      let finite = true;
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        out[i] = v;
+        if (v - v !== 0) finite = false; // NaN or ±Infinity
       }
+      if (!finite) return await reportNonFinite(this.a, this.op);
       return { rows: y.shape[0]!, cols: y.shape[1]!, data: out };
     } finally {
       y.dispose();

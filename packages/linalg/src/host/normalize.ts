@@ -33,7 +33,8 @@ export function normalize(y: HostMatrix, normalizer: Normalizer): HostMatrix {
 /**
  * P·L from Gaussian elimination with partial pivoting on the m×l block Y (m ≥ l): the unit-lower
  * factor with its rows in Y's original order (scipy.linalg.lu(Y, permute_l=True)). Rows are never
- * swapped physically; each pivot row is simply retired.
+ * swapped physically: the rows not yet used as pivots are kept in a compact list, and each pivot
+ * row simply leaves it.
  */
 export function luNormalize(y: HostMatrix): HostMatrix {
   const m = y.rows;
@@ -41,26 +42,31 @@ export function luNormalize(y: HostMatrix): HostMatrix {
   const k = Math.min(m, l);
   const W = y.data.slice();
   const L = new Float64Array(m * k);
-  const active = new Uint8Array(m).fill(1);
+  const rest = new Int32Array(m);
+  for (let i = 0; i < m; i++) rest[i] = i;
+  let count = m;
   for (let j = 0; j < k; j++) {
-    let p = -1;
+    let at = 0;
     let best = -1;
-    for (let r = 0; r < m; r++) {
-      if (active[r] && Math.abs(W[r * l + j]) > best) {
-        best = Math.abs(W[r * l + j]);
-        p = r;
+    for (let t = 0; t < count; t++) {
+      const v = Math.abs(W[rest[t] * l + j]);
+      if (v > best) {
+        best = v;
+        at = t;
       }
     }
-    active[p] = 0;
+    const p = rest[at];
+    rest[at] = rest[--count];
     L[p * k + j] = 1;
-    const piv = W[p * l + j];
+    const pb = p * l;
+    const piv = W[pb + j];
     if (piv === 0) continue; // the remaining column is zero: nothing to eliminate (LAPACK does the same)
-    for (let r = 0; r < m; r++) {
-      if (!active[r]) continue;
-      const f = W[r * l + j] / piv;
-      L[r * k + j] = f;
+    for (let t = 0; t < count; t++) {
+      const rb = rest[t] * l;
+      const f = W[rb + j] / piv;
+      L[rest[t] * k + j] = f;
       if (f === 0) continue;
-      for (let c = j + 1; c < l; c++) W[r * l + c] -= f * W[p * l + c];
+      for (let c = j + 1; c < l; c++) W[rb + c] -= f * W[pb + c];
     }
   }
   return { rows: m, cols: k, data: L };
