@@ -55,9 +55,6 @@ function timing(fn: () => void, reps: number): Timing {
   return { ms: median(wall), cpuMs: median(cpu) };
 }
 
-function medianMs(fn: () => void, reps: number): number {
-  return timing(fn, reps).ms;
-}
 
 function gemmTiming(backend: BackendV1, m: number, k: number, n: number, reps: number): Timing {
   useBackend(backend);
@@ -89,23 +86,23 @@ function torchTiming(threads: number, m: number, k: number, n: number): Timing |
 }
 
 /** PyTorch milliseconds per MLP step (bench/torch_mlp.py), or undefined when torch is missing. */
-function torchMlpMs(threads: number): number | undefined {
+function torchMlpTiming(threads: number): Timing | undefined {
   if (!torchAvailable) return undefined;
   const script = fileURLToPath(new URL('./torch_mlp.py', import.meta.url));
   const out = execFileSync(PYTHON, [script, String(threads)], {
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' },
     encoding: 'utf8',
   });
-  return (JSON.parse(out.trim()) as { ms: number }).ms;
+  return JSON.parse(out.trim()) as Timing;
 }
 
 /** Median ms of one forward + backward step of the 2-layer MLP of bench/torch_mlp.py on `backend`. */
-function mlpMs(backend: BackendV1): number {
+function mlpTiming(backend: BackendV1): Timing {
   useBackend(backend);
   const x = keep(randn([256, 512], { seed: 3 }));
   const w1 = keep(randn([512, 1024], { seed: 4, std: 0.05 }).requiresGrad_());
   const w2 = keep(randn([1024, 512], { seed: 5, std: 0.05 }).requiresGrad_());
-  const ms = medianMs(
+  const ms = timing(
     () =>
       tidy(() => {
         const loss = x.matmul(w1).gelu().matmul(w2).square().mean();
@@ -165,15 +162,16 @@ console.log(
     'work on a shared machine does not inflate: it is what each side gets from the cores it is given.',
 );
 const mlpRows: string[][] = [];
-const torchMlp = torchMlpMs(cores);
+const torchMlp = torchMlpTiming(cores);
+const vs = (a: number, b: number | undefined): string => (b === undefined ? '—' : `${(a / b).toFixed(1)}×`);
 for (const [name, be] of [['cpu (TS)', skipCpu ? null : cpu], ['wasm 1T', wasm1], [`wasm ${cores}T`, wasmN]] as const) {
   if (!be) continue;
-  const ms = mlpMs(be);
-  mlpRows.push([name, ms.toFixed(1), torchMlp === undefined ? '—' : `${(ms / torchMlp).toFixed(1)}×`]);
+  const t = mlpTiming(be);
+  mlpRows.push([name, t.ms.toFixed(1), vs(t.ms, torchMlp?.ms), t.cpuMs.toFixed(1), vs(t.cpuMs, torchMlp?.cpuMs)]);
 }
-if (torchMlp !== undefined) mlpRows.push([`torch ${cores}T`, torchMlp.toFixed(1), '1.0×']);
-console.log(`\nMLP 256×512 → 1024 (GELU) → 512, forward + backward (ms per step, median of 10)`);
-console.log(table(['backend', 'ms / step', `vs torch ${cores}T`], mlpRows));
+if (torchMlp) mlpRows.push([`torch ${cores}T`, torchMlp.ms.toFixed(1), '1.0×', torchMlp.cpuMs.toFixed(1), '1.0×']);
+console.log(`\nMLP 256×512 → 1024 (GELU) → 512, forward + backward (median of 10 steps)`);
+console.log(table(['backend', 'wall ms', `vs torch ${cores}T`, 'CPU ms', `vs torch ${cores}T`], mlpRows));
 console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(
   '\nEDoRA tiny-preset training step vs PyTorch: not measured yet (needs @edora/models; see docs/benchmarks.md).',
