@@ -3,8 +3,13 @@ import { evaluate, fit } from '@edora/train';
 import { buildModel, loadSplits, numLabelsOf, tokenize, type Method } from '../src/setup.js';
 import { hasSst2, hasTinyRoberta, sharedData, tinyRoberta } from './helpers.js';
 
-const ready = hasSst2 && hasTinyRoberta;
-const reason = `needs ${tinyRoberta} (pretrained tiny RoBERTa) and ${sharedData}/glue/SST-2; absent here`;
+// About 10 minutes on the shared 2-core machine under load (2–3 idle), beyond the unit-test budget:
+// opt in with EDORA_INTEGRATION=1. Its last recorded numbers are in docs/benchmarks.md (## @edora/train).
+const optedIn = process.env.EDORA_INTEGRATION === '1';
+const ready = optedIn && hasSst2 && hasTinyRoberta;
+const reason = !optedIn
+  ? 'slow integration test (minutes on 2 cores); run with EDORA_INTEGRATION=1'
+  : `needs ${tinyRoberta} (pretrained tiny RoBERTa) and ${sharedData}/glue/SST-2; absent here`;
 
 /**
  * The project's pretrained tiny RoBERTa (4 layers, hidden 256, roberta-base vocabulary) fine-tuned
