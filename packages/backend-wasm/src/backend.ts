@@ -14,7 +14,7 @@ import { MAX_THREADS, TASK_BYTES } from './task.js';
 
 const PAGE = 65536;
 /** Ops with a wasm kernel besides the products (see fused.ts); the rest run the cpu kernels. */
-const WASM_OPS = new Set<OpName>(['unary', 'geluBackward', 'softmax', 'softmaxBackward', 'layerNorm', 'rowNorm', 'adamw']);
+const WASM_OPS = new Set<OpName>(['unary', 'geluBackward', 'softmax', 'softmaxBackward', 'layerNorm', 'rowNorm', 'adamw', 'random']);
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
 export interface WasmBackendOptions {

@@ -64,6 +64,17 @@ export function runFused(
       rowTasks.run('SOFTMAX_BACKWARD', addr(y), addr(dy), addr(outputs[0]!), numel(y) / d, d);
       return true;
     }
+    case 'random': {
+      const a = attrs as OpAttrs['random'];
+      const o = outputs[0]!;
+      const n = numel(o);
+      // counters and seeds must be exact integers for the C side's 64-bit words
+      const exact = Number.isSafeInteger(a.seed) && a.seed >= 0 && Number.isSafeInteger(a.offset + n) && a.offset >= 0;
+      if (a.dist === 'normal' || !exact) return false;
+      const low = a.low ?? 0;
+      k.philox_f32(addr(o), n, a.offset, a.seed, a.dist === 'bernoulli' ? 1 : 0, low, (a.high ?? 1) - low, a.p ?? 0.5);
+      return true;
+    }
     case 'rowNorm': {
       const [w] = inputs as [TensorView];
       const d = lastDim(w);

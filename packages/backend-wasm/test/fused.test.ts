@@ -168,3 +168,24 @@ describe.each(rowBackends)('wasm softmax forward and backward against the cpu ke
     }
   });
 });
+
+describe('wasm Philox uniform and Bernoulli samples', () => {
+  const wasm = new WasmBackend();
+  const cpu = new CpuBackend();
+  afterAll(() => wasm.dispose());
+
+  it('are bit-identical to the cpu kernel, counters past 2^32 and 64-bit seeds included', () => {
+    const cases: OpAttrs['random'][] = [
+      { dist: 'uniform', seed: 0, offset: 0, low: 0, high: 1 },
+      { dist: 'uniform', seed: 2 ** 40 + 12345, offset: 2 ** 32 - 500, low: -3, high: 5 },
+      { dist: 'bernoulli', seed: 7, offset: 123, p: 0.9 },
+      { dist: 'bernoulli', seed: 2 ** 52 + 1, offset: 2 ** 45, p: 0.25 },
+    ];
+    for (const attrs of cases) {
+      const [w, c] = [wasm, cpu].map((b) => tensor(new Float32Array(1001), [7, 143], { backend: b }));
+      wasm.run('random', [], [w!], attrs);
+      cpu.run('random', [], [c!], attrs);
+      expect(Array.from(w!.dataSync()), JSON.stringify(attrs)).toEqual(Array.from(c!.dataSync()));
+    }
+  });
+});

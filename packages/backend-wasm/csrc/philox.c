@@ -1,0 +1,36 @@
+/*
+ * The counter-based generator of @edora/tensor (rng/philox.ts states the mapping every backend
+ * reproduces bit for bit): element i uses counter offset + i as words (lo, hi, 0, 0), key (seed
+ * lo, seed hi), Philox4x32-10 (Salmon et al., SC'11); u0 = (x0 >> 8) · 2^-24. Uniform and
+ * Bernoulli only (dropout masks, uniform init); normal samples need ln and cos and stay in the
+ * cpu kernel. Same rules as gemm.c: no libc, no shadow stack.
+ */
+#include <stdint.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+static inline uint32_t philox_u0(uint64_t counter, uint64_t seed) {
+  uint32_t x0 = (uint32_t)counter, x1 = (uint32_t)(counter >> 32), x2 = 0, x3 = 0;
+  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  for (int round = 0; round < 10; round++) {
+    const uint64_t p0 = (uint64_t)0xd2511f53u * x0, p1 = (uint64_t)0xcd9e8d57u * x2;
+    const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ k0, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ k1;
+    x1 = (uint32_t)p1;
+    x3 = (uint32_t)p0;
+    x0 = y0;
+    x2 = y2;
+    k0 += 0x9e3779b9u;
+    k1 += 0xbb67ae85u;
+  }
+  return x0;
+}
+
+/* out[i] for i < n: bernoulli ? (u0 < p ? 1 : 0) : low + span · u0, computed in f64 and rounded once. */
+EXPORT("philox_f32")
+void philox_f32(float *out, int32_t n, double offset, double seed, int32_t bernoulli, double low, double span, double p) {
+  const uint64_t c = (uint64_t)offset, s = (uint64_t)seed;
+  for (int32_t i = 0; i < n; i++) {
+    const double u0 = (double)(philox_u0(c + (uint64_t)i, s) >> 8) * (1.0 / 16777216.0);
+    out[i] = bernoulli ? (u0 < p ? 1.0f : 0.0f) : (float)(low + span * u0);
+  }
+}
