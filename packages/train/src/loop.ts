@@ -99,7 +99,7 @@ export interface Evaluation {
   idx: Int32Array;
 }
 
-/** Predictions, loss and metrics over a split, in eval mode without gradients. Unlabelled splits get predictions only. */
+/** Predictions, loss and metrics over a split, in eval mode without gradients (the model is left in eval mode). Unlabelled splits get predictions only. */
 export async function evaluate(model: SequenceClassifier, task: string, ds: TokenizedDataset, batchSize = 64, padding: Padding = 'longest'): Promise<Evaluation> {
   const spec = getTask(task);
   model.train(false);
@@ -121,7 +121,6 @@ export async function evaluate(model: SequenceClassifier, task: string, ds: Toke
     loss?.dispose();
     k += batch.batchSize;
   }
-  model.train(true);
   const metrics = ds.labels ? computeGlueMetrics(task, predictions, ds.labels) : {};
   return { loss: ds.labels ? lossSum / ds.size : NaN, metrics, predictions, idx };
 }
@@ -194,9 +193,9 @@ export async function fit(options: FitOptions): Promise<RunResults> {
 
   const trainable = [...params.values()];
   let stopped: RunResults['stopped'] = null;
-  model.train(true);
   try {
     while (epoch < epochs && !stopped) {
+      model.train(true);
       const epochBatches = batches(train, { batchSize, padding, shuffle: true, seed, epoch });
       let b = 0;
       let micro = 0;

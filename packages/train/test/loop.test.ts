@@ -67,6 +67,22 @@ describe('fit', () => {
     for (const k of ['table', 'weight', 'bias'] as const) expect(await bytesOf(resumed[k])).toEqual(await bytesOf(full[k]));
   });
 
+  it('with gradient accumulation, 2 batches of 8 take the same steps as 1 batch of 16', async () => {
+    const one = capture();
+    const two = capture();
+    manualSeed(123);
+    const m1 = new BagModel(260, 16, 2, 5);
+    await fit({ ...base, epochs: 2, model: m1, groups: m1.groups(0.05, 0.05), sink: one.sink });
+    manualSeed(123);
+    const m2 = new BagModel(260, 16, 2, 5);
+    await fit({ ...base, epochs: 2, batchSize: 8, gradientAccumulation: 2, model: m2, groups: m2.groups(0.05, 0.05), sink: two.sink });
+    // the same examples in the same order, the same dropout counters: equal up to float32 rounding
+    expect(two.got.steps.map((s) => s.step)).toEqual(one.got.steps.map((s) => s.step));
+    two.got.steps.forEach((s, i) => expect(s.loss).toBeCloseTo(one.got.steps[i]!.loss, 5));
+    const [w1, w2] = [await m1.weight.data(), await m2.weight.data()];
+    for (let i = 0; i < w1.length; i++) expect(w2[i]).toBeCloseTo(w1[i]!, 4);
+  });
+
   it('refuses a checkpoint from another configuration', async () => {
     const a = capture();
     await run({ sink: a.sink });
