@@ -5,6 +5,7 @@ import {
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
 import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
+import { runBinary } from './binary.js';
 import { runFused } from './fused.js';
 import { PARALLEL_MIN_ELEMENTS, RowTasks } from './row-tasks.js';
 import { WasmHeap } from './heap.js';
@@ -153,6 +154,7 @@ export class WasmBackend implements BackendV1 {
           return;
         }
       }
+      if (op === 'binary' && runBinary(this.kernels, inputs, outputs[0]!, attrs as OpAttrs['binary'])) return;
       if (WASM_OPS.has(op) && runFused(this.kernels, this.rowTasks, op, inputs, outputs, attrs)) return;
       runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {
