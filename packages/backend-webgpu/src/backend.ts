@@ -30,6 +30,11 @@ export interface WebGpuBackendOptions extends DeviceOptions {
    * use it to exercise the piecewise paths without 128 MiB tensors).
    */
   maxBindingBytes?: number;
+  /**
+   * GEMM kernel: 'tiled' (workgroup-memory tiles, for GPUs), 'direct' (no barriers, for CPU
+   * emulators such as lavapipe), or 'auto' (default): 'direct' on software adapters.
+   */
+  gemmKernel?: 'auto' | 'tiled' | 'direct';
   /** Dispatches recorded before a submission is forced (default 256). */
   maxDispatchesPerSubmit?: number;
   /**
@@ -84,12 +89,13 @@ export class WebGpuBackend implements BackendV1 {
   private keepAlive: unknown;
   private submissions = 0;
 
-  constructor(device: GPUDevice, description: string, options: WebGpuBackendOptions = {}) {
+  constructor(device: GPUDevice, description: string, options: WebGpuBackendOptions = {}, software = false) {
     this.device = device;
     this.name = options.name ?? 'webgpu';
     this.keepAlive = options.keepAlive;
     this.maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
-    this.plan = { maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment };
+    const gemm = options.gemmKernel === 'tiled' || options.gemmKernel === 'direct' ? options.gemmKernel : software ? 'direct' : 'tiled';
+    this.plan = { maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment, gemm };
     this.capabilities = { float64: false, maxBufferBytes: device.limits.maxBufferSize, async: true, device: description };
     this.maxDispatches = options.maxDispatchesPerSubmit ?? 256;
     this.pool = new BufferPool(
@@ -374,6 +380,6 @@ function summarize(ops: string[]): string {
 
 /** Acquires a device from the injected `GPU` and wraps it in a backend. */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  const { device, description } = await acquireDevice(options);
-  return new WebGpuBackend(device, description, options);
+  const { device, description, software } = await acquireDevice(options);
+  return new WebGpuBackend(device, description, options, software);
 }

@@ -22,6 +22,8 @@ export interface AcquiredDevice {
   device: GPUDevice;
   adapter: GPUAdapter;
   description: string;
+  /** The adapter is a CPU emulating a GPU (lavapipe/llvmpipe, SwiftShader, a fallback adapter). */
+  software: boolean;
 }
 
 const INSTALL_HINT =
@@ -66,5 +68,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
       maxComputeWorkgroupSizeY: Math.min(lim.maxComputeWorkgroupSizeY, 256),
     },
   });
-  return { device, adapter, description: describeAdapter(adapter) };
+  const description = describeAdapter(adapter);
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  return { device, adapter, description, software: fallback || /llvmpipe|lavapipe|swiftshader/i.test(description) };
 }

@@ -4,8 +4,8 @@ import type { WebGpuBackend } from '../src/index.js';
 import { createTestBackend, noGpuReason } from './gpu.js';
 
 /**
- * The tuned GEMM paths the conformance shapes barely touch: vec4 loads in every layout (shapes
- * that are multiples of 4), several 64×64 tiles and K tiles, ragged edges, a stride-0 batch,
+ * The tuned GEMM paths the conformance shapes barely touch, for both kernels: vec4 loads in every
+ * layout (shapes that are multiples of 4), several 64×64 tiles and K tiles, ragged edges, a stride-0 batch,
  * and the bias/activation epilogue, each against a float64 product computed here.
  */
 function lcg(seed: number): () => number {
@@ -30,10 +30,11 @@ function expectNear(got: Float32Array, want: Float64Array, K: number, label: str
   expect(worst, label).toBeLessThan(tol);
 }
 
-describe.skipIf(noGpuReason !== null)(`webgpu GEMM paths${noGpuReason ? ` (skipped: ${noGpuReason})` : ''}`, () => {
+// both kernels run here whatever the adapter: 'tiled' is what GPUs get, 'direct' what emulators get
+describe.skipIf(noGpuReason !== null).each(['tiled', 'direct'] as const)(`webgpu GEMM paths, %s kernel${noGpuReason ? ` (skipped: ${noGpuReason})` : ''}`, (gemmKernel) => {
   let b: WebGpuBackend;
   beforeAll(async () => {
-    b = await createTestBackend();
+    b = await createTestBackend({ gemmKernel });
   });
   afterAll(() => b?.dispose());
 

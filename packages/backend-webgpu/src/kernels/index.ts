@@ -28,7 +28,7 @@ export const planners: { [O in OpName]: Planner<O> } = {
     }
     return [reduce(x!, o!, a)];
   },
-  matmul: ([x, y], [o], a) => [matmulDispatch(x!, y!, o!, a.alpha, a.beta, null, 'none')],
+  matmul: ([x, y], [o], a, ctx) => [matmulDispatch(x!, y!, o!, a.alpha, a.beta, null, 'none', ctx)],
   gatherRows: ([t, i], [o], _a, ctx) => gatherRows(t!, i!, o!, ctx),
   scatterAddRows: ([s, i], [o]) => [scatterAddRows(s!, i!, o!)],
   random: (_i, [o], a) => [random(o!, a)],
@@ -42,7 +42,7 @@ export const planners: { [O in OpName]: Planner<O> } = {
   layerNormBackward: ([x, g, m, r, dy], [dx, dg, db]) => layerNormBackward(x!, g!, m!, r!, dy!, dx!, dg!, db!),
   geluBackward: ([x, dy], [dx]) => [geluBackward(x!, dy!, dx!)],
   rowNorm: ([w], [o]) => [rowNorm(w!, o!)],
-  matmulBiasAct: ([x, y, b], [o], a) => [matmulDispatch(x!, y!, o!, 1, 0, b!, a.activation)],
+  matmulBiasAct: ([x, y, b], [o], a, ctx) => [matmulDispatch(x!, y!, o!, 1, 0, b!, a.activation, ctx)],
   adamw: ([p, g, m, v], _o, a) => [adamw(p!, g!, m!, v!, a)],
 };
 

@@ -1,7 +1,7 @@
 import type { Activation, TensorView } from '@edora/tensor';
 import { WebGpuOpError } from '../errors.js';
 import { WGSL_MATH } from './math.js';
-import { ParamBuilder, type Dispatch } from './program.js';
+import { ParamBuilder, type Dispatch, type PlanContext } from './program.js';
 
 /**
  * Batched GEMM, out[b] = act(alpha · A[b] B[b] + beta · out[b] + bias).
@@ -81,6 +81,7 @@ function loadCode(name: 'A' | 'B', op: Operand, v: number, binding: string): str
 
 export function matmulDispatch(
   a: TensorView, b: TensorView, out: TensorView, alpha: number, beta: number, bias: TensorView | null, activation: Activation,
+  ctx: PlanContext,
 ): Dispatch | null {
   const [batch, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
@@ -97,21 +98,57 @@ export function matmulDispatch(
     .i(13, out.offset).i(14, out.strides[0]!).i(15, out.strides[1]!).i(16, out.strides[2]!)
 ;
   if (bias) p.i(18, bias.offset).i(19, bias.strides[0]!);
-  const key = `gemm:${oa.kContig ? 'k' : 'm'}${oa.vec4 ? 4 : 1}:${ob.kContig ? 'k' : 'n'}${ob.vec4 ? 4 : 1}:${bias ? 'bias' : ''}:${beta === 0 ? 'b0' : 'b1'}:${activation}`;
+  const direct = ctx.gemm === 'direct' && oa.vec4 && ob.vec4 && K % 4 === 0;
+  const key = `gemm:${direct ? 'direct' : 'tiled'}:${oa.kContig ? 'k' : 'm'}${oa.vec4 ? 4 : 1}:${ob.kContig ? 'k' : 'n'}${ob.vec4 ? 4 : 1}:${bias ? 'bias' : ''}:${beta === 0 ? 'b0' : 'b1'}:${activation}`;
   // the activation is compiled in (not a runtime switch): erf's loops would otherwise be in every GEMM
   const actExpr = activation === 'relu' ? 'v = max(v, 0.0);' : activation === 'gelu' ? 'v = gelu_(v);' : activation === 'tanh' ? 'v = tanh_(v);' : '';
-  const wgsl = (h: { name: readonly string[] }): string => `${activation === 'none' ? '' : WGSL_MATH}
-var<workgroup> As: array<vec4<f32>, 256>;
+  const epilogue = `
+  let alpha = pf(3u); let beta = pf(4u);
+  let oBase = pi(13u) + bz * pi(14u);
+  for (var i = 0u; i < 4u; i++) {
+    let m = mr + i;
+    if (m >= M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = nc + j;
+      if (n >= N) { break; }
+      let po = u32(oBase + i32(m) * pi(15u) + i32(n) * pi(16u));
+      var v = alpha * acc[i][j];
+      ${beta === 0 ? '' : `v += beta * ld${vo}(po);`}
+      ${bias ? 'v += ld2(u32(pi(18u) + i32(n) * pi(19u)));' : ''}
+      ${actExpr}
+      st${vo}(po, v);
+    }
+  }`;
+  const prologue = `
+  let M = pu(0u); let N = pu(1u); let K = pu(2u);
+  let bz = i32(wid.z);
+  let aBase = pi(5u) + bz * pi(6u);
+  let bBase = pi(9u) + bz * pi(10u);`;
+  const wgsl = (h: { name: readonly string[] }): string =>
+    `${activation === 'none' ? '' : WGSL_MATH}\n${direct ? directBody(oa, ob, h, prologue, epilogue) : tiledBody(oa, ob, h, prologue, epilogue)}`;
+  return {
+    op: bias ? 'matmulBiasAct' : 'matmul',
+    key,
+    views,
+    writes: views.map((_, k) => k === vo),
+    vec4: views.map((_, k) => (k === 0 ? oa.vec4 : k === 1 ? ob.vec4 : false)),
+    wgsl,
+    params: p,
+    grid: direct ? [Math.ceil(N / DIRECT_TILE), Math.ceil(M / DIRECT_TILE), batch] : [Math.ceil(N / TILE), Math.ceil(M / TILE), batch],
+  };
+}
+
+function tiledBody(oa: Operand, ob: Operand, h: { name: readonly string[] }, prologue: string, epilogue: string): string {
+  return `var<workgroup> As: array<vec4<f32>, 256>;
 var<workgroup> Bs: array<vec4<f32>, 256>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u);
-  let m0 = wid.y * ${TILE}u; let n0 = wid.x * ${TILE}u; let bz = i32(wid.z);
+  ${prologue}
+  let m0 = wid.y * ${TILE}u; let n0 = wid.x * ${TILE}u;
   let tx = lid.x; let ty = lid.y;
-  let aBase = pi(5u) + bz * pi(6u);
-  let bBase = pi(9u) + bz * pi(10u);
+  let mr = m0 + ty * 4u; let nc = n0 + tx * 4u;
   var acc: array<vec4<f32>, 4>;
   for (var k0 = 0u; k0 < K; k0 += ${TILE_K}u) {
     ${loadCode('A', oa, 0, h.name[0]!)}
@@ -124,31 +161,48 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     }
     workgroupBarrier();
   }
-  let alpha = pf(3u); let beta = pf(4u);
-  let oBase = pi(13u) + bz * pi(14u);
-  for (var i = 0u; i < 4u; i++) {
-    let m = m0 + ty * 4u + i;
-    if (m >= M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + tx * 4u + j;
-      if (n >= N) { break; }
-      let po = u32(oBase + i32(m) * pi(15u) + i32(n) * pi(16u));
-      var v = alpha * acc[i][j];
-      ${beta === 0 ? '' : `v += beta * ld${vo}(po);`}
-      ${bias ? 'v += ld2(u32(pi(18u) + i32(n) * pi(19u)));' : ''}
-      ${actExpr}
-      st${vo}(po, v);
-    }
-  }
+  ${epilogue}
 }`;
-  return {
-    op: bias ? 'matmulBiasAct' : 'matmul',
-    key,
-    views,
-    writes: views.map((_, k) => k === vo),
-    vec4: views.map((_, k) => (k === 0 ? oa.vec4 : k === 1 ? ob.vec4 : false)),
-    wgsl,
-    params: p,
-    grid: [Math.ceil(N / TILE), Math.ceil(M / TILE), batch],
-  };
+}
+
+/**
+ * The variant for CPU-emulated adapters (lavapipe, SwiftShader): no workgroup memory and no
+ * barriers — an emulator runs a workgroup as batches of SIMD lanes and must save every live value
+ * at each barrier, while its caches already share the operands between invocations. Each
+ * invocation loads 4×4 blocks of A and B as vec4s in whichever layout they have, turns them into
+ * A-rows-over-k and B-rows-over-n with transpose(), and accumulates acc += B·A as mat4x4s
+ * (column i of acc is output row i). Needs vec4-eligible operands and K % 4 = 0.
+ */
+export const DIRECT_TILE = 32;
+
+function directBody(oa: Operand, ob: Operand, h: { name: readonly string[] }, prologue: string, epilogue: string): string {
+  const A = h.name[0]!;
+  const B = h.name[1]!;
+  const loadA = oa.kContig
+    ? `let ma = mat4x4<f32>(ra(mr, k), ra(mr + 1u, k), ra(mr + 2u, k), ra(mr + 3u, k));`
+    : `let ma = transpose(mat4x4<f32>(ca(k), ca(k + 1u), ca(k + 2u), ca(k + 3u)));`;
+  const loadB = ob.kContig
+    ? `let mb = transpose(mat4x4<f32>(cb(nc, k), cb(nc + 1u, k), cb(nc + 2u, k), cb(nc + 3u, k)));`
+    : `let mb = mat4x4<f32>(rb(k), rb(k + 1u), rb(k + 2u), rb(k + 3u));`;
+  // ra/ca/cb/rb below expand to guarded vec4 loads: a row of A over k, a column of A over m, a
+  // column of B over k, a row of B over n (reads past the guard are discarded by select, and
+  // WebGPU's bounds robustness keeps them inside the buffer)
+  return `
+@compute @workgroup_size(8, 8)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  ${prologue}
+  let mr = wid.y * ${DIRECT_TILE}u + lid.y * 4u; let nc = wid.x * ${DIRECT_TILE}u + lid.x * 4u;
+  let sam = pi(7u); let sak = pi(8u); let sbk = pi(11u); let sbn = pi(12u);
+  var acc = mat4x4<f32>();
+  for (var k = 0u; k < K; k += 4u) {
+    ${loadA}
+    ${loadB}
+    acc += mb * ma;
+  }
+  ${epilogue}
+}`
+    .replace(/ra\((.*?), k\)/g, (_m, row: string) => `select(vec4<f32>(0.0), ${A}[u32(aBase + i32(${row}) * sam + i32(k)) / 4u], ${row} < M)`)
+    .replace(/ca\((.*?)\)/g, (_m, kk: string) => `select(vec4<f32>(0.0), ${A}[u32(aBase + i32(${kk}) * sak + i32(mr)) / 4u], mr < M)`)
+    .replace(/cb\((.*?), k\)/g, (_m, col: string) => `select(vec4<f32>(0.0), ${B}[u32(bBase + i32(${col}) * sbn + i32(k)) / 4u], ${col} < N)`)
+    .replace(/rb\((.*?)\)/g, (_m, kk: string) => `select(vec4<f32>(0.0), ${B}[u32(bBase + i32(${kk}) * sbk + i32(nc)) / 4u], nc < N)`);
 }

@@ -42,6 +42,8 @@ export interface PlanContext {
   maxBindingBytes: number;
   /** minStorageBufferOffsetAlignment of the device. */
   bindingAlignment: number;
+  /** GEMM strategy: workgroup-memory tiles (GPUs) or barrier-free direct loads (CPU emulators). */
+  gemm: 'tiled' | 'direct';
 }
 
 export const PARAM_WORDS = 64;
