@@ -82,7 +82,7 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
     });
   }
 
-  for (const normalizer of ['lu', 'cholqr2'] as Normalizer[]) {
+  for (const normalizer of ['qr', 'lu', 'cholqr2'] as Normalizer[]) {
     it(`normalizer '${normalizer}' on the hard cases (rank-deficient, zero, repeated, κ = 1e6): orthonormal, near-optimal`, async () => {
       for (const c of CASES.filter((x) => x.rank !== undefined || x.name.startsWith('ill') || x.name.startsWith('repeated'))) {
         const k = Math.min(6, c.a.rows, c.a.cols);

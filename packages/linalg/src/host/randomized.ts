@@ -28,7 +28,10 @@ export interface RandomizedSvdOptions {
    * else 4. The EDoRA authors ran 10.
    */
   powerIters?: number;
-  /** Re-normalization between power iterations (method 'subspace'; Krylov blocks always use QR). Default 'qr'. */
+  /**
+   * Re-normalization between power iterations (method 'subspace'; Krylov blocks always use QR).
+   * Default 'lu', as scikit-learn's randomized_svd: a quarter of QR's host work, same span.
+   */
   normalizer?: Normalizer;
   /** Seed of the Gaussian test matrix. Default 0. */
   seed?: number;
@@ -69,7 +72,7 @@ export function resolveRandomizedOptions(
   if (!Number.isInteger(powerIters) || powerIters < 0) {
     throw new ArgumentError(`${op}: powerIters must be a non-negative integer, got ${powerIters}`);
   }
-  const normalizer = opts.normalizer ?? 'qr';
+  const normalizer = opts.normalizer ?? 'lu';
   if (!NORMALIZERS.includes(normalizer)) {
     throw new ArgumentError(`${op}: normalizer must be one of ${NORMALIZERS.join(', ')}, got ${String(normalizer)}`);
   }
