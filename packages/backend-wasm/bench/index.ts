@@ -174,7 +174,7 @@ console.log(`\nMLP 256×512 → 1024 (GELU) → 512, forward + backward (median 
 console.log(table(['backend', 'wall ms', `vs torch ${cores}T`, 'CPU ms', `vs torch ${cores}T`], mlpRows));
 console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(
-  '\nEDoRA tiny-preset training step vs PyTorch: not measured yet (needs @edora/models; see docs/benchmarks.md).',
+  '\nEDoRA tiny-preset training step vs PyTorch: not measured here yet (a follow-up, see docs/benchmarks.md).',
 );
 wasm1.dispose();
 wasmN.dispose();
