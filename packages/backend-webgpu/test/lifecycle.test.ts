@@ -109,3 +109,16 @@ describe.skipIf(noGpuReason !== null)(`webgpu backend lifecycle and errors${noGp
     await expect(own.read(buf, 0, 16)).rejects.toBeInstanceOf(WebGpuDeviceLostError);
   });
 });
+
+describe.skipIf(noGpuReason !== null)(`webgpu edge shapes${noGpuReason ? ` (skipped: ${noGpuReason})` : ''}`, () => {
+  it('rowNorm of zero-length rows writes zeros over whatever the output held', async () => {
+    const b = await createTestBackend();
+    const w = tensor(new Float32Array(0), [3, 0], { backend: b });
+    const out = tensor(Float32Array.from([9, 9, 9]), [3], { backend: b });
+    b.run('rowNorm', [w], [out], {});
+    expect(Array.from(await out.data())).toEqual([0, 0, 0]);
+    w.dispose();
+    out.dispose();
+    b.dispose();
+  });
+});

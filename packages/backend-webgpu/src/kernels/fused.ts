@@ -34,9 +34,10 @@ fn wgMax(v: f32, lid: u32) -> f32 {
   return r;
 }`;
 
+/** [rows, row length]; rows of length 0 still count (rowNorm of an empty row is 0, not unwritten). */
 function rowsOf(v: TensorView): [number, number] {
   const d = v.shape.length === 0 ? 1 : v.shape[v.shape.length - 1]!;
-  const n = d === 0 ? 0 : v.shape.reduce((p, s) => p * s, 1) / d;
+  const n = v.shape.slice(0, -1).reduce((p, s) => p * s, 1);
   return [n, d];
 }
 
