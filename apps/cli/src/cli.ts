@@ -17,7 +17,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const name = first === undefined || first.startsWith('-') ? 'demo' : first;
   const args = first === undefined || first.startsWith('-') ? argv : rest;
-  const command = COMMANDS[name];
+  // `edora train` with neither data nor a task is the embedded demo, with the demo's options and defaults
+  const demoInstead = name === 'train' && !args.some((a) => /^(--(task|data-dir|train-file|validation-file|help)(=|$)|-h$)/.test(a));
+  const command = COMMANDS[demoInstead ? 'demo' : name];
   if (!command) {
     throw new UsageError(`unknown command ${JSON.stringify(name)}; valid commands: ${Object.keys(COMMANDS).join(', ')}`);
   }
@@ -26,6 +28,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(helpText(command.spec));
     return 0;
   }
-  return command.run(parsed, io, args);
+  return command.run(parsed, io);
 }
 

@@ -28,8 +28,8 @@ export const DEMO: CommandSpec = {
     lr: { type: 'number', default: 1e-2, help: 'adapter learning rate' },
     'cls-lr': { type: 'number', default: 1e-2, help: 'head learning rate' },
     seed: { type: 'int', default: 1, help: 'seed' },
-    'train-size': { type: 'int', default: 512, help: 'synthetic training examples' },
-    'validation-size': { type: 'int', default: 256, help: 'synthetic validation examples' },
+    'train-size': { type: 'int', default: 384, help: 'synthetic training examples' },
+    'validation-size': { type: 'int', default: 192, help: 'synthetic validation examples' },
     'output-dir': { type: 'string', default: join('runs', 'demo'), placeholder: 'dir', help: 'one sub-folder per method' },
   },
 };

@@ -10,7 +10,7 @@ import { SWEEP, sweepCommand } from './sweep.js';
 
 export interface Command {
   spec: CommandSpec;
-  run(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number>;
+  run(parsed: Parsed, io: Io): Promise<number>;
 }
 
 export const COMMANDS: Record<string, Command> = {

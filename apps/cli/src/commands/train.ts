@@ -1,15 +1,14 @@
-import { parseArgs, type CommandSpec, type Parsed } from '../args.js';
+import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { Progress } from '../progress.js';
 import { runTraining } from '../run.js';
 import { defaultOutputDir, runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
 import { METHODS, type Method } from '../setup.js';
 import type { Io } from '../io.js';
-import { DEMO, runDemo } from './demo.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
-  summary: 'Fine-tune a RoBERTa with EDoRA, DoRA, LoRA, LoRA-XS or fully on a GLUE task, evaluating every epoch. With no data and no --task, runs the embedded demo (edora demo).',
+  summary: 'Fine-tune a RoBERTa with EDoRA, DoRA, LoRA, LoRA-XS or fully on a GLUE task, evaluating every epoch. With no data and no --task it runs the embedded demo (see edora demo --help).',
   usage: 'Example: edora train --task rte --data-dir ./glue_data --model ./roberta-base --method edora --rank 16 --lr 5e-4 --cls-lr 5e-4',
   options: {
     ...RUN_OPTIONS,
@@ -23,11 +22,8 @@ export const TRAIN: CommandSpec = {
   },
 };
 
-export async function trainCommand(p: Parsed, io: Io, argv: readonly string[]): Promise<number> {
+export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   const v = p.values;
-  const given = (name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  // no data and no task: the embedded demo, with its own (small) defaults
-  if (!given('task') && !v.dataDir && !v.trainFile && !v.validationFile) return runDemo(parseArgs(argv, DEMO), io);
   await selectBackend(v.backend as string);
   const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number);
   const outputDir = (v.outputDir as string | undefined) ?? defaultOutputDir(config);
