@@ -6,6 +6,7 @@
  *
  *   pnpm --filter @edora/train bench            (both shapes; roberta-base takes minutes on CPU)
  *   pnpm --filter @edora/train bench -- tiny    (one shape)
+ *   pnpm --filter @edora/train bench -- roberta-base wasm   (one shape on one backend)
  */
 import { applyAdapters } from '@edora/layers';
 import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
@@ -61,9 +62,18 @@ async function benchOne(preset: string, batch: number, seq: number, steps: numbe
   };
 }
 
+// every backend this checkout can register: cpu always, wasm when its package is installed
+try {
+  await import('@edora/backend-wasm/register');
+} catch (e) {
+  console.log(`wasm backend not available: ${(e as Error).message.split('\n')[0]}`);
+}
+
 const only = process.argv[2];
+const onlyBackend = process.argv[3];
 const rows: Record<string, string | number>[] = [];
 for (const { name } of registeredBackends()) {
+  if (onlyBackend && name !== onlyBackend) continue;
   await setBackend(name);
   for (const s of SHAPES) {
     if (only && s.preset !== only) continue;
