@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { getTask, glueSubmission, loadGlueTask, syntheticExamples, writeSubmissionFiles } from '@edora/glue/node';
+import { getTask, glueSubmission, loadGlueTask, writeSubmissionFiles } from '@edora/glue/node';
 import { mergeAndUnload } from '@edora/layers';
 import { saveModel } from '@edora/models/node';
 import { evaluate } from '@edora/train';
@@ -57,16 +57,14 @@ export async function predictCommand(p: Parsed, io: Io): Promise<number> {
   const dir = runDir(p);
   const { config, built, splits } = await loadTrainedRun(dir, { dataDir: p.values.dataDir as string | undefined });
   const spec = getTask(splits.spec.name);
-  let examples;
-  if (spec.glueDir === null) examples = syntheticExamples(spec.name, 'test', { seed: config.seed });
-  else if (config.dataDir) examples = await loadGlueTask(config.dataDir, spec.name, 'test');
-  else throw new UsageError('predict: give --data-dir holding the task\'s test split');
-  const ds = tokenize(examples.map((e) => ({ ...e, label: null })), built.tokenizer, spec, config.maxSeqLength);
-  const ev = await evaluate(built.classifier, spec.name, ds, p.values.batchSize as number);
-  const out = (p.values.outputDir as string | undefined) ?? join(dir, 'submission');
   if (spec.glueDir === null) {
     throw new UsageError(`predict: GLUE submission files exist for the GLUE tasks only; ${spec.name} is synthetic (use edora eval)`);
   }
+  if (!config.dataDir) throw new UsageError('predict: give --data-dir holding the task\'s test split');
+  const examples = await loadGlueTask(config.dataDir, spec.name, 'test');
+  const ds = tokenize(examples.map((e) => ({ ...e, label: null })), built.tokenizer, spec, config.maxSeqLength);
+  const ev = await evaluate(built.classifier, spec.name, ds, p.values.batchSize as number);
+  const out = (p.values.outputDir as string | undefined) ?? join(dir, 'submission');
   const file = glueSubmission(spec.name, ev.idx, ev.predictions, { checkSize: false });
   const written = await writeSubmissionFiles(out, [file]);
   io.stdout.write(p.values.json ? JSON.stringify({ files: written, rows: ds.size }) + '\n' : `wrote ${written.join(', ')} (${ds.size} rows)\n`);
