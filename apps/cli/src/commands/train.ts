@@ -1,3 +1,4 @@
+import { NonFiniteLossError } from '@edora/train';
 import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { Progress } from '../progress.js';
@@ -38,7 +39,8 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
     io.stdout.write(`results, logs, plot and trained weights in ${outputDir}\n`);
   }
   if (summary.results.stopped) {
-    io.stderr.write(`stopped early: loss ${summary.results.stopped.loss} at step ${summary.results.stopped.step}; the last good checkpoint is kept in ${outputDir}\n`);
+    const { step, loss } = summary.results.stopped;
+    io.stderr.write(`edora: ${new NonFiniteLossError(step, loss).message}; the last good checkpoint is kept in ${outputDir}\n`);
     return 3;
   }
   return 0;
