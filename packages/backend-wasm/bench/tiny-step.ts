@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { adamwStep, CpuBackend, keep, manualSeed, tensor, tidy, useBackend, zerosLike, type BackendV1, type OpName } from '@edora/tensor';
+// Relative imports on purpose: declaring @edora/models or @edora/layers as devDependencies would
+// close a cycle in the workspace graph (@edora/linalg, which @edora/layers needs, and @edora/train
+// devDepend on this package) and turbo refuses cyclic graphs. The bench runs from source anyway.
+import { applyAdapters } from '../../layers/src/index.js';
+import { RobertaForSequenceClassification, robertaPreset } from '../../models/src/index.js';
+import { createWasmBackend } from '../src/node.js';
+
+// Issue 9's second target: one EDoRA training step of the `tiny` RoBERTa preset (r = 16 on query,
+// value, attention.output.dense, output.dense; head trained; batch 32 × 128 random token ids; train
+// mode) — forward + backward + AdamW — on the wasm backend, within 4× of the same step written in
+// PyTorch (bench/tiny_step_torch.py, run in the same session with the preset's config values).
+// Run: pnpm --filter @edora/backend-wasm bench:step
+// Environment: BENCH_SKIP_CPU=1 leaves out the cpu backend; BENCH_PROFILE=1 adds op-time tables.
+
+const PYTHON = '/usr/bin/python3';
+const BATCH = 32;
+const SEQ = 128;
+const R = 16;
+const ALPHA = 16;
+const STEPS = 7;
+const TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
+
+interface Timing {
+  /** median wall milliseconds per step */
+  ms: number;
+  /** median CPU milliseconds per step of the whole process (every thread) */
+  cpuMs: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const config = robertaPreset('tiny', { numLabels: 2 });
+
+/** Milliseconds spent in each op name (plus the matmul shapes' share): what to move into wasm next. */
+function profiled(backend: BackendV1, totals: Map<string, number>): BackendV1 {
+  const run = backend.run.bind(backend);
+  return new Proxy(backend, {
+    get(target, key) {
+      if (key !== 'run') return Reflect.get(target, key) as unknown;
+      return (op: OpName, ...rest: [never, never, never]) => {
+        const t0 = performance.now();
+        run(op, ...rest);
+        const attrs = rest[2] as { op?: string; fn?: string; kind?: string } | undefined;
+        const name = `${op}${attrs?.op ? `:${attrs.op}` : attrs?.fn ? `:${attrs.fn}` : ''}`;
+        totals.set(name, (totals.get(name) ?? 0) + performance.now() - t0);
+      };
+    },
+  });
+}
+
+async function stepTiming(backend: BackendV1, profile?: Map<string, number>): Promise<Timing> {
+  useBackend(profile ? profiled(backend, profile) : backend);
+  manualSeed(0);
+  const model = new RobertaForSequenceClassification(config, { seed: 0 });
+  await applyAdapters(model, { method: 'edora', r: R, alpha: ALPHA, targetModules: TARGETS, modulesToSave: ['classifier'], seed: 0 });
+  model.train();
+  const params = model.parameters().filter((p) => p.requiresGrad);
+  const state = params.map((p) => ({ m: keep(zerosLike(p)), v: keep(zerosLike(p)), step: 0 }));
+  const ids = new Int32Array(BATCH * SEQ);
+  let seed = 12345;
+  for (let i = 0; i < ids.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    ids[i] = i % SEQ === 0 ? 0 : 4 + (seed % (config.vocabSize - 5));
+  }
+  const inputIds = keep(tensor(ids, [BATCH, SEQ]));
+  const labels = keep(tensor(Int32Array.from({ length: BATCH }, (_, i) => i % 2), [BATCH]));
+  const step = (): void => {
+    const loss = tidy(() => model.loss(model.forward({ inputIds }), labels));
+    loss.backward();
+    loss.dataSync();
+    loss.dispose();
+    params.forEach((p, i) => {
+      const s = state[i]!;
+      s.step += 1;
+      adamwStep(p, p.grad!, s.m, s.v, { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: s.step });
+      p.grad!.dispose();
+      p.grad = null;
+    });
+  };
+  step();
+  step();
+  profile?.clear();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const steps = backend.name === 'cpu' ? 3 : STEPS;
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    step();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  if (profile) for (const [k, v] of profile) profile.set(k, v / steps);
+  for (const s of state) {
+    s.m.dispose();
+    s.v.dispose();
+  }
+  inputIds.dispose();
+  labels.dispose();
+  return { ms: median(wall), cpuMs: median(cpu) };
+}
+
+function torchTiming(threads: number): Timing | undefined {
+  if (!(existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0)) {
+    console.log(`PyTorch side skipped: ${PYTHON} cannot import torch (Debian: sudo apt-get install python3-torch)`);
+    return undefined;
+  }
+  const c = config;
+  const args = {
+    threads, batch: BATCH, seq: SEQ, vocab: c.vocabSize, hidden: c.hiddenSize, layers: c.numHiddenLayers,
+    heads: c.numAttentionHeads, ffn: c.intermediateSize, eps: c.layerNormEps, dropout: c.hiddenDropoutProb,
+    r: R, alpha: ALPHA, labels: c.numLabels, steps: STEPS,
+  };
+  if (c.attentionProbsDropoutProb !== c.hiddenDropoutProb || (c.classifierDropout ?? c.hiddenDropoutProb) !== c.hiddenDropoutProb) {
+    throw new Error('tiny-step bench: the PyTorch twin assumes one dropout probability everywhere');
+  }
+  const out = execFileSync(PYTHON, [fileURLToPath(new URL('./tiny_step_torch.py', import.meta.url)), JSON.stringify(args)], {
+    // without these, OpenMP/OpenBLAS threads spin against each other on a 2-core machine
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_THREAD_TIMEOUT: '4' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim()) as Timing;
+}
+
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const cores = os.availableParallelism();
+const threads = Math.min(2, cores);
+console.log(`# tiny-preset EDoRA step — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}, load ${load()}`);
+console.log(`RoBERTa tiny (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, FFN ${config.intermediateSize}), EDoRA r=${R}, batch ${BATCH}×${SEQ}`);
+
+const rows: [string, Timing][] = [];
+const wasm = createWasmBackend({ threads });
+const profile = process.env.BENCH_PROFILE === '1' ? new Map<string, number>() : undefined;
+rows.push([`wasm ${threads}T`, await stepTiming(wasm, profile)]);
+const torch = torchTiming(threads);
+if (torch) rows.push([`torch ${threads}T`, torch]);
+if (process.env.BENCH_SKIP_CPU !== '1') rows.push(['cpu (TS)', await stepTiming(new CpuBackend())]);
+wasm.dispose();
+
+const vs = (a: number, b: number | undefined): string => (b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+console.log('\n| backend | wall ms | vs torch | CPU ms | vs torch |\n|---|---:|---:|---:|---:|');
+for (const [name, t] of rows) {
+  console.log(`| ${name} | ${t.ms.toFixed(1)} | ${vs(t.ms, torch?.ms)} | ${t.cpuMs.toFixed(1)} | ${vs(t.cpuMs, torch?.cpuMs)} |`);
+}
+if (profile) {
+  const total = [...profile.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nwasm op time per step (ms, ${total.toFixed(1)} in backend.run):`);
+  for (const [k, v] of [...profile].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${k.padEnd(28)} ${v.toFixed(2)}`);
+}
+console.log(`load after: ${load()}`);
