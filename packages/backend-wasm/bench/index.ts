@@ -173,8 +173,6 @@ if (torchMlp) mlpRows.push([`torch ${cores}T`, torchMlp.ms.toFixed(1), '1.0×', 
 console.log(`\nMLP 256×512 → 1024 (GELU) → 512, forward + backward (median of 10 steps)`);
 console.log(table(['backend', 'wall ms', `vs torch ${cores}T`, 'CPU ms', `vs torch ${cores}T`], mlpRows));
 console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(
-  '\nEDoRA tiny-preset training step vs PyTorch: not measured here yet (a follow-up, see docs/benchmarks.md).',
-);
+console.log('\nThe EDoRA tiny-preset training step against PyTorch: pnpm --filter @edora/backend-wasm bench:step');
 wasm1.dispose();
 wasmN.dispose();

@@ -7,6 +7,7 @@ import { WasmBackendError } from './errors.js';
 import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
 import { runBinary } from './binary.js';
 import { runFused } from './fused.js';
+import { runReduceSum } from './reduce.js';
 import { PARALLEL_MIN_ELEMENTS, RowTasks } from './row-tasks.js';
 import { WasmHeap } from './heap.js';
 import { instantiate, kernelModule, type KernelExports } from './module.js';
@@ -155,6 +156,7 @@ export class WasmBackend implements BackendV1 {
         }
       }
       if (op === 'binary' && runBinary(this.kernels, inputs, outputs[0]!, attrs as OpAttrs['binary'])) return;
+      if (op === 'reduce' && runReduceSum(this.kernels, inputs[0]!, outputs[0]!, attrs as OpAttrs['reduce'])) return;
       if (WASM_OPS.has(op) && runFused(this.kernels, this.rowTasks, op, inputs, outputs, attrs)) return;
       runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {

@@ -4,7 +4,7 @@ import type { KernelExports } from './module.js';
 import type { RowTasks } from './row-tasks.js';
 
 /** Dense row-major float32 (dims of size 1 may carry any stride). */
-function dense(v: TensorView): boolean {
+export function dense(v: TensorView): boolean {
   if (v.dtype !== 'float32') return false;
   let expected = 1;
   for (let i = v.shape.length - 1; i >= 0; i--) {
@@ -14,12 +14,15 @@ function dense(v: TensorView): boolean {
   return true;
 }
 
-const addr = (v: TensorView): number => (v.buffer as WasmBuffer).ptr + v.offset * 4;
+/** The unary functions of csrc/unary.c (bit-identical to the cpu kernel; the others stay there). */
+const UNARY: Partial<Record<OpAttrs['unary']['fn'], number>> = { neg: 0, abs: 1, square: 2, sqrt: 3 };
+
+export const addr = (v: TensorView): number => (v.buffer as WasmBuffer).ptr + v.offset * 4;
 const numel = (v: TensorView): number => v.shape.reduce((p, s) => p * s, 1);
 const lastDim = (v: TensorView): number => v.shape[v.shape.length - 1] ?? 1;
 
 /**
- * Runs a tier-1 op (or unary gelu)  through its wasm kernel (csrc/fused.c) when there is one and the views are
+ * Runs a tier-1 op (or a unary gelu, neg, abs, square, sqrt) through its wasm kernel (csrc/fused.c) when there is one and the views are
  * dense float32; returns false to let the caller run the cpu kernel instead.
  */
 export function runFused(
@@ -41,8 +44,14 @@ export function runFused(
       return true;
     }
     case 'unary': {
-      if ((attrs as OpAttrs['unary']).fn !== 'gelu') return false;
-      rowTasks.run('GELU', addr(inputs[0]!), 0, addr(outputs[0]!), numel(outputs[0]!), 1);
+      const fn = (attrs as OpAttrs['unary']).fn;
+      if (fn === 'gelu') {
+        rowTasks.run('GELU', addr(inputs[0]!), 0, addr(outputs[0]!), numel(outputs[0]!), 1);
+        return true;
+      }
+      const code = UNARY[fn];
+      if (code === undefined) return false;
+      k.unary_f32(code, addr(inputs[0]!), addr(outputs[0]!), numel(outputs[0]!));
       return true;
     }
     case 'geluBackward': {

@@ -15,6 +15,8 @@ export interface KernelExports {
   softmax_backward_f32(y: number, dy: number, dx: number, rows: number, cols: number): void;
   philox_f32(out: number, n: number, offset: number, seed: number, bernoulli: number, low: number, span: number, p: number): void;
   binary_f32(op: number, a: number, amode: number, b: number, bmode: number, out: number, rows: number, cols: number): void;
+  unary_f32(fn: number, x: number, y: number, n: number): void;
+  reduce_sum_f32(x: number, out: number, outer: number, len: number, inner: number): void;
   rownorm_f32(w: number, out: number, rows: number, cols: number): void;
   layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
   __heap_base: WebAssembly.Global;
