@@ -66,6 +66,24 @@ describe('autograd', () => {
     expect(Array.from(x.grad!.dataSync())).toEqual([5, 7, 9]);
   });
 
+  it('a frozen operand never gets a gradient product (no dW for frozen weights)', async () => {
+    const counting = new CpuBackend('counting');
+    const ops: string[] = [];
+    const run = counting.run.bind(counting);
+    counting.run = ((op, inputs, outputs, attrs) => {
+      ops.push(op);
+      run(op, inputs, outputs, attrs);
+    }) as CpuBackend['run'];
+    const x = randn([4, 8], { seed: 1, backend: counting }).requiresGrad_();
+    const w = randn([8, 3], { seed: 2, backend: counting }); // frozen
+    const y = x.matmul(w).div(w.sum()).sum();
+    ops.length = 0;
+    y.backward();
+    expect(ops.filter((o) => o === 'matmul')).toHaveLength(1); // dX only
+    expect(w.grad).toBeNull();
+    expect(x.grad!.shape).toEqual([4, 8]);
+  });
+
   it('noGrad records nothing; detach cuts the graph', () => {
     const x = ones([2]).requiresGrad_();
     expect(noGrad(() => x.mul(2)).requiresGrad).toBe(false);

@@ -81,7 +81,7 @@ export function backward(root: Tensor, grad?: Tensor, options: { retainGraph?: b
             `backward through "${node.name}" a second time: its saved tensors were freed; pass { retainGraph: true } to the first backward`,
           );
         }
-        const raw = tidy(() => [...node.backward(g, node.saved)]);
+        const raw = tidy(() => [...node.backward(g, node.saved, node.needs)]);
         // every gradient handed on must be its own handle: one may be g itself or repeat
         const seen = new Set<Tensor>([g]);
         const inGrads = raw.map((t) => {

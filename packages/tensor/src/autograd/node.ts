@@ -1,6 +1,11 @@
 import type { Tensor } from '../tensor.js';
 
-export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => readonly (Tensor | null | undefined)[];
+/**
+ * Gradients of an op's inputs given the gradient of its output. `needs[i]` says whether input i
+ * wants a gradient at all (a frozen weight does not): backward functions skip those, which is
+ * how frozen tensors never cost a weight-gradient product.
+ */
+export type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
 
 export type Edge = { node: GradNode; leaf?: undefined } | { leaf: Tensor; node?: undefined } | null;
 
@@ -21,7 +26,10 @@ export class GradNode {
     readonly inputShapes: readonly (readonly number[])[],
   ) {
     for (const e of next) if (e?.node) e.node.refs++;
+    this.needs = next.map((e) => e !== null);
   }
+
+  readonly needs: readonly boolean[];
 
   freeBuffers(): void {
     if (this.buffersFreed) return;

@@ -49,16 +49,22 @@ export function rawUnary(fn: UnaryFn, x: Tensor): Tensor {
   return out;
 }
 
-function binaryOp(fn: BinaryFn, a: Operand, b: Operand, grads: (g: Tensor, s: readonly Tensor[]) => (Tensor | null)[], save: 'none' | 'ab' | 'abo'): Tensor {
+function binaryOp(
+  fn: BinaryFn,
+  a: Operand,
+  b: Operand,
+  grads: (g: Tensor, s: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[],
+  save: 'none' | 'ab' | 'abo',
+): Tensor {
   const ta = typeof a === 'number' ? toTensor(a, b as Tensor) : a;
   const tb = typeof b === 'number' ? toTensor(b, ta) : b;
   const out = rawBinary(fn, ta, tb);
   const saved = save === 'none' ? [] : save === 'ab' ? [ta, tb] : [ta, tb, out];
   const aShape = ta.shape;
   const bShape = tb.shape;
-  const res = recordOp(out, fn, [ta, tb], saved, (g, s) => {
-    const [ga, gb] = grads(g, s);
-    return [ga ? sumToShape(ga, aShape) : null, gb ? sumToShape(gb, bShape) : null];
+  const res = recordOp(out, fn, [ta, tb], saved, (g, s, needs) => {
+    const [ga, gb] = grads(g, s, needs);
+    return [ga && needs[0] ? sumToShape(ga, aShape) : null, gb && needs[1] ? sumToShape(gb, bShape) : null];
   });
   if (ta !== a) ta.dispose();
   if (tb !== b) tb.dispose();
@@ -66,12 +72,13 @@ function binaryOp(fn: BinaryFn, a: Operand, b: Operand, grads: (g: Tensor, s: re
 }
 
 export const add = (a: Operand, b: Operand): Tensor => binaryOp('add', a, b, (g) => [g, g], 'none');
-export const sub = (a: Operand, b: Operand): Tensor => binaryOp('sub', a, b, (g) => [g, neg(g)], 'none');
+export const sub = (a: Operand, b: Operand): Tensor => binaryOp('sub', a, b, (g, _s, n) => [g, n[1] ? rawUnary('neg', g) : null], 'none');
 export const mul = (a: Operand, b: Operand): Tensor =>
-  binaryOp('mul', a, b, (g, [x, y]) => [rawBinary('mul', g, y!), rawBinary('mul', g, x!)], 'ab');
+  binaryOp('mul', a, b, (g, [x, y], n) => [n[0] ? rawBinary('mul', g, y!) : null, n[1] ? rawBinary('mul', g, x!) : null], 'ab');
 export const div = (a: Operand, b: Operand): Tensor =>
-  binaryOp('div', a, b, (g, [, y, o]) => {
-    const gx = rawBinary('div', g, y!);
+  binaryOp('div', a, b, (g, [, y, o], n) => {
+    const gx = n[0] ? rawBinary('div', g, y!) : null;
+    if (!n[1]) return [gx, null];
     // d(x/y)/dy = −(x/y)/y
     const t = rawBinary('div', o!, y!);
     const gy = rawBinary('mul', g, t);
@@ -81,7 +88,13 @@ export const div = (a: Operand, b: Operand): Tensor =>
     return [gx, ngy];
   }, 'abo');
 export const pow = (a: Operand, b: Operand): Tensor =>
-  binaryOp('pow', a, b, (g, [x, y, o]) => {
+  binaryOp('pow', a, b, (g, [x, y, o], n) => {
+    if (!n[1]) {
+      const ym1 = rawBinary('sub', y!, full([], 1, { backend: y!.backend, dtype: y!.dtype }));
+      const p = rawBinary('pow', x!, ym1);
+      const t = rawBinary('mul', p, y!);
+      return [rawBinary('mul', g, t), null];
+    }
     // d/dx = y·x^(y−1) = y·o/x (computed as y·x^(y−1) to stay finite at x = 0)
     const ym1 = rawBinary('sub', y!, full([], 1, { backend: y!.backend, dtype: y!.dtype }));
     const p = rawBinary('pow', x!, ym1);

@@ -96,13 +96,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   const aShape = A.shape;
   const bShape = B.shape;
-  let out = recordOp(rawMatmul(A, B, 'matmul'), 'matmul', [A, B], [A, B], (g, [x, y]) => {
-    const yt = transpose(y!);
-    const xt = transpose(x!);
-    const gx = rawMatmul(g, yt, 'matmul backward');
-    const gy = rawMatmul(xt, g, 'matmul backward');
-    return [sumToShape(gx, aShape), sumToShape(gy, bShape)];
-  });
+  // only the operands that need a gradient get one: a frozen weight costs no dW product
+  let out = recordOp(rawMatmul(A, B, 'matmul'), 'matmul', [A, B], [A, B], (g, [x, y], needs) => [
+    needs[0] ? sumToShape(rawMatmul(g, transpose(y!), 'matmul backward'), aShape) : null,
+    needs[1] ? sumToShape(rawMatmul(transpose(x!), g, 'matmul backward'), bShape) : null,
+  ]);
   if (vecA || vecB) {
     const shape = [...out.shape];
     if (vecB) shape.splice(shape.length - 1, 1);
