@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DTypeError, FormatError } from '../src/errors.js';
 import { readSafetensors, writeSafetensors } from '../src/io/index.js';
 import { fixtureBytes } from './fixtures/safetensors/expected.js';
+import { hostRng } from '../src/conformance/random-data.js';
 
 /**
  * 10,000 corrupted files thrown at the reader. Each must either read (a mutation can leave a valid
@@ -12,17 +13,8 @@ import { fixtureBytes } from './fixtures/safetensors/expected.js';
 
 const CASES = 10_000;
 
-/** mulberry32: a tiny seeded generator, so a failure reproduces from its case number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 from the conformance kit: a failure reproduces from its case number
+const rng = hostRng;
 
 function seeds(): Uint8Array[] {
   return [
