@@ -11,8 +11,24 @@ function candidates(name: string): string[] {
   return [name];
 }
 
-/** Imports the package that registers `name` (if not registered yet) and makes it the current backend. */
+/** `--backend auto` (the default): the fastest CPU backend that loads here. WebGPU, CUDA only when asked. */
+export const AUTO_BACKEND = 'auto';
+const AUTO_ORDER = ['wasm', 'cpu'] as const;
+
+/**
+ * Imports the package that registers `name` (if not registered yet) and makes it the current
+ * backend; `auto` takes the first of wasm, cpu that loads.
+ */
 export async function selectBackend(name: string): Promise<BackendV1> {
+  if (name === AUTO_BACKEND) {
+    for (const candidate of AUTO_ORDER) {
+      try {
+        return await selectBackend(candidate);
+      } catch {
+        // not installed or not loadable here: the next one (cpu always is)
+      }
+    }
+  }
   if (!registeredBackends().some((b) => b.name === name)) {
     const errors: string[] = [];
     for (const spec of candidates(name)) {

@@ -2,9 +2,15 @@ import { join } from 'node:path';
 import { TASK_NAMES } from '@edora/glue';
 import { ROBERTA_PRESETS } from '@edora/models';
 import type { OptionSpecs, Parsed } from './args.js';
-import { KNOWN_BACKENDS } from './backends.js';
+import { AUTO_BACKEND, KNOWN_BACKENDS } from './backends.js';
 import type { RunConfig, RunSummary } from './run.js';
 import type { Method } from './setup.js';
+
+/** `--backend`, for every command that computes. */
+export const BACKEND_OPTION = {
+  type: 'string', default: AUTO_BACKEND, placeholder: `${AUTO_BACKEND}|${KNOWN_BACKENDS.join('|')}|package`,
+  help: 'compute backend; auto: wasm when @edora/backend-wasm loads, else cpu',
+} as const;
 
 /** Options shared by train, sweep and demo; defaults are the EDoRA authors' GLUE setup. */
 export const RUN_OPTIONS: OptionSpecs = {
@@ -20,7 +26,7 @@ export const RUN_OPTIONS: OptionSpecs = {
   'batch-size': { type: 'int', default: 32, help: 'batch size' },
   'max-seq-length': { type: 'int', default: 128, help: 'truncate examples to this many tokens' },
   padding: { type: 'string', choices: ['max_length', 'longest'], default: 'max_length', help: 'pad batches to --max-seq-length (as the authors) or to their longest example' },
-  backend: { type: 'string', default: 'cpu', placeholder: `${KNOWN_BACKENDS.join('|')}|package`, help: 'compute backend' },
+  backend: BACKEND_OPTION,
   'max-train-samples': { type: 'int', placeholder: 'n', help: 'use only the first n training examples' },
   'max-eval-samples': { type: 'int', placeholder: 'n', help: 'use only the first n validation examples' },
   'warmup-ratio': { type: 'number', default: 0.06, help: 'linear warmup over int(ratio · steps) steps' },

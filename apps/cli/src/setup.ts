@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   byteTokenizer, getTask, loadGlueTask, streamDataFile, syntheticExamples, tokenizeExamples, collect,
   type GlueExample, type TaskSpec, type Tokenizer, type TokenizedDataset, type Batch,
@@ -9,6 +10,7 @@ import { fromPretrained, loadTokenizer } from '@edora/models/node';
 import { manualSeed, tensor, type Tensor } from '@edora/tensor';
 import type { ParamGroup, SequenceClassifier } from '@edora/train';
 import { UsageError } from './args.js';
+import { wordTokenizer, WORDS_FILE } from './word-tokenizer.js';
 
 /** Target modules of the EDoRA setup (SEMANTICS.md): 4 Linear layers per RoBERTa encoder layer. */
 export const EDORA_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'] as const;
@@ -46,14 +48,32 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
+/** The word list of a folder whose tokenizer is word-level (the demo's pretrained base), or null. */
+async function readWords(dir: string): Promise<string[] | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, WORDS_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const words = JSON.parse(text) as unknown;
+  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) {
+    throw new UsageError(`--model: ${join(dir, WORDS_FILE)} must be a JSON array of words; found ${text.slice(0, 60)}`);
+  }
+  return words as string[];
+}
+
 /**
  * The base model: a preset with seeded random weights (the byte-level tokenizer, which the `tiny`
- * preset's vocabulary was sized for), or a local HF model folder.
+ * preset's vocabulary was sized for), or a local HF model folder (with its BPE tokenizer, or the
+ * word-level one when it holds a word list, as the demo's pretrained base does).
  */
 async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceClassification; tokenizer: Tokenizer; source: string }> {
   if (await isDir(o.model)) {
     const { model } = await fromPretrained(o.model, { numLabels: o.numLabels, seed: o.seed });
     model.train(true);
+    const words = await readWords(o.model);
+    if (words) return { model, tokenizer: wordTokenizer(words), source: `${o.model} (word-level tokenizer, ${words.length} words)` };
     return { model, tokenizer: await loadTokenizer(o.model), source: o.model };
   }
   if (!isRobertaPreset(o.model)) {

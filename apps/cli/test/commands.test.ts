@@ -42,6 +42,18 @@ describe('argument parsing', () => {
   });
 });
 
+describe('edora backends and --backend auto', () => {
+  it('lists every known backend, and auto (the default) is wasm when it is usable, else cpu', async () => {
+    const io = capture();
+    expect(await main(['backends', '--json'], io)).toBe(0);
+    const got = JSON.parse(io.out()) as { backends: { name: string; usable: boolean }[]; auto: string };
+    expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda', 'gpujs']);
+    expect(got.backends.find((b) => b.name === 'cpu')!.usable).toBe(true);
+    expect(got.auto).toBe(got.backends.find((b) => b.name === 'wasm')!.usable ? 'wasm' : 'cpu');
+    expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|gpujs\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
+  });
+});
+
 describe('edora params', () => {
   it('prints SEMANTICS.md\'s numbers for roberta-base', async () => {
     const io = capture();

@@ -10,7 +10,7 @@ import { runCli, spawnCli } from './helpers.js';
 const ARGS = [
   'train', '--task', 'synthetic', '--model', 'tiny', '--method', 'edora', '--rank', '4', '--epochs', '2',
   '--batch-size', '8', '--max-train-samples', '64', '--max-eval-samples', '32', '--max-seq-length', '48',
-  '--padding', 'longest', '--lr', '1e-2', '--cls-lr', '1e-2', '--seed', '3', '--checkpoint-every', '2', '--json',
+  '--padding', 'longest', '--lr', '1e-2', '--cls-lr', '1e-2', '--seed', '3', '--checkpoint-every', '2', '--backend', 'cpu', '--json',
 ];
 
 const dirs: string[] = [];

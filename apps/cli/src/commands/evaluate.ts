@@ -6,16 +6,16 @@ import { evaluate } from '@edora/train';
 import { UsageError, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import type { Io } from '../io.js';
+import { BACKEND_OPTION } from '../run-options.js';
 import { tokenize } from '../setup.js';
 import { loadTrainedRun } from '../trained-run.js';
 
 const RUN = { type: 'string', placeholder: 'dir', help: 'output directory of an edora train run' } as const;
-const BACKEND = { type: 'string', default: 'cpu', help: 'compute backend' } as const;
 
 export const EVAL: CommandSpec = {
   name: 'eval',
   summary: 'Evaluate a trained run on its validation split (or another --data-dir) and print the metrics.',
-  options: { run: RUN, 'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (default: the run\'s)' }, 'batch-size': { type: 'int', default: 64, help: 'batch size' }, backend: BACKEND },
+  options: { run: RUN, 'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (default: the run\'s)' }, 'batch-size': { type: 'int', default: 64, help: 'batch size' }, backend: BACKEND_OPTION },
 };
 
 export const PREDICT: CommandSpec = {
@@ -26,14 +26,14 @@ export const PREDICT: CommandSpec = {
     'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder holding the test split (default: the run\'s)' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where the submission file goes (default: <run>/submission)' },
     'batch-size': { type: 'int', default: 64, help: 'batch size' },
-    backend: BACKEND,
+    backend: BACKEND_OPTION,
   },
 };
 
 export const MERGE: CommandSpec = {
   name: 'merge',
   summary: 'Merge a trained run\'s adapter into the base weights and save a plain RoBERTa (config.json + model.safetensors).',
-  options: { run: RUN, 'output-dir': { type: 'string', placeholder: 'dir', help: 'folder for the merged model (default: <run>/merged)' }, backend: BACKEND },
+  options: { run: RUN, 'output-dir': { type: 'string', placeholder: 'dir', help: 'folder for the merged model (default: <run>/merged)' }, backend: BACKEND_OPTION },
 };
 
 function runDir(p: Parsed): string {

@@ -6,6 +6,7 @@ import { isRobertaPreset } from '@edora/models';
 import { noGrad, tidy, type Tensor } from '@edora/tensor';
 import { UsageError, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
+import { BACKEND_OPTION } from '../run-options.js';
 import type { Io } from '../io.js';
 import { table } from '../progress.js';
 import { EDORA_TARGETS } from '../setup.js';
@@ -18,7 +19,7 @@ export const SVD: CommandSpec = {
     rank: { type: 'int', default: 16, help: 'rank r' },
     'max-matrices': { type: 'int', default: 0, help: 'only the first n target matrices (0: all)' },
     exact: { type: 'boolean', default: true, help: 'also compute the optimal error with a full SVD (slower)' },
-    backend: { type: 'string', default: 'cpu', help: 'compute backend' },
+    backend: BACKEND_OPTION,
   },
 };
 
