@@ -1,0 +1,98 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batches, byteTokenizer, syntheticExamples, tokenizeExamples } from '@edora/glue';
+import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
+import { fromPretrained } from '@edora/models/node';
+import { argmax, manualSeed, noGrad, tensor, tidy, type Tensor } from '@edora/tensor';
+import { readSafetensorsFile } from '@edora/tensor/node';
+import { main, type Io } from '../src/cli.js';
+import { loadTrainedRun } from '../src/trained-run.js';
+
+function capture(): Io & { out: () => string } {
+  let text = '';
+  const stream = { write: (s: string) => ((text += s), true), isTTY: false, columns: 80 } as unknown as NodeJS.WriteStream;
+  return { stdout: stream, stderr: stream, out: () => text };
+}
+
+// A GLUE folder in the download layout, SST-2 only, written here: sentences from the synthetic
+// generator stand in for reviews (the commands only care about the layout). test.tsv has GLUE's
+// unlabelled `index\tsentence` form.
+const TEST_ROWS = 37;
+let dir = '';
+let glue = '';
+let testSentences: string[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edora-predict-'));
+  glue = join(dir, 'glue');
+  await mkdir(join(glue, 'SST-2'), { recursive: true });
+  const rows = (split: string, size: number): { textA: string; label: unknown }[] => syntheticExamples('synthetic', split, { seed: 4, size });
+  const labelled = (examples: { textA: string; label: unknown }[]): string => ['sentence\tlabel', ...examples.map((e) => `${e.textA}\t${String(e.label)}`)].join('\n') + '\n';
+  await writeFile(join(glue, 'SST-2', 'train.tsv'), labelled(rows('train', 48)));
+  await writeFile(join(glue, 'SST-2', 'dev.tsv'), labelled(rows('validation', 16)));
+  testSentences = rows('test', TEST_ROWS).map((e) => e.textA);
+  await writeFile(join(glue, 'SST-2', 'test.tsv'), ['index\tsentence', ...testSentences.map((s, i) => `${i}\t${s}`)].join('\n') + '\n');
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('predict and merge of a trained run', () => {
+  it('predict writes the GLUE submission; merge writes a plain safetensors RoBERTa that predicts as the adapted model', async () => {
+    const run = join(dir, 'run');
+    const train = ['train', '--task', 'sst2', '--data-dir', glue, '--model', 'tiny', '--method', 'edora', '--rank', '4', '--epochs', '2',
+      '--batch-size', '16', '--max-seq-length', '64', '--padding', 'longest', '--lr', '2e-2', '--cls-lr', '2e-2', '--seed', '5', '--output-dir', run, '--json'];
+    expect(await main(train, capture())).toBe(0);
+
+    // predict: SST-2.tsv, header `index\tprediction`, one row per test example in index order, class ids
+    const io = capture();
+    expect(await main(['predict', '--run', run, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({ rows: TEST_ROWS });
+    const lines = (await readFile(join(run, 'submission', 'SST-2.tsv'), 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe('index\tprediction');
+    expect(lines).toHaveLength(TEST_ROWS + 1);
+    const submitted = lines.slice(1).map((l, i) => {
+      const [index, prediction] = l.split('\t');
+      expect(Number(index)).toBe(i);
+      expect(['0', '1']).toContain(prediction);
+      return Number(prediction);
+    });
+
+    // merge: config.json + model.safetensors holding plain RoBERTa weights, no adapter tensors
+    const merged = join(dir, 'merged');
+    expect(await main(['merge', '--run', run, '--output-dir', merged, '--json'], capture())).toBe(0);
+    const weights = await readSafetensorsFile(join(merged, 'model.safetensors'));
+    expect([...weights.keys()].filter((k) => /lora|magnitude/.test(k))).toEqual([]);
+    const query = weights.get('roberta.encoder.layer.0.attention.self.query.weight')!;
+    expect(query.shape).toEqual([64, 64]);
+    // the adapter's update is in it: the query weight moved away from the run's seeded random base
+    manualSeed(5);
+    const base = new RobertaForSequenceClassification(robertaPreset('tiny', { numLabels: 2 }), { seed: 5 });
+    const before = (await base.namedParameters().find(([n]) => n === 'roberta.encoder.layer.0.attention.self.query.weight')![1].data()) as Float32Array;
+    const moved = Math.max(...Array.from(query.data as Float32Array, (x, i) => Math.abs(x - before[i]!)));
+    expect(moved).toBeGreaterThan(1e-4);
+
+    // the merged folder loaded as any checkpoint (no adapters) against the run rebuilt with its
+    // adapter: same logits up to float32 rounding, and the predictions predict wrote
+    const { model: plain } = await fromPretrained(merged, { numLabels: 2 });
+    plain.eval();
+    const { built } = await loadTrainedRun(run);
+    const data = tokenizeExamples(testSentences.map((textA, idx) => ({ idx, textA, label: null })), byteTokenizer(), { maxLength: 64, kind: 'classification' });
+    const mergedPredictions: number[] = [];
+    for (const b of batches(data, { batchSize: 16 })) {
+      const shape = [b.batchSize, b.seqLength];
+      const [a, m] = noGrad(() => tidy((): [Tensor, Tensor] => [
+        built.classifier.logits(b),
+        plain.forward({ inputIds: tensor(b.inputIds, shape), attentionMask: tensor(b.attentionMask, shape) }),
+      ]));
+      const adapted = (await a.data()) as Float32Array;
+      const plainLogits = (await m.data()) as Float32Array;
+      for (let i = 0; i < adapted.length; i++) expect(Math.abs(plainLogits[i]! - adapted[i]!)).toBeLessThan(1e-4);
+      const p = argmax(m, 1);
+      mergedPredictions.push(...Array.from((await p.data()) as ArrayLike<number>, Number));
+      for (const t of [a, m, p]) t.dispose();
+    }
+    expect(mergedPredictions).toEqual(submitted);
+  }, 90_000);
+});
