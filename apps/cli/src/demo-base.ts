@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
 import { saveModel } from '@edora/models/node';
 import { getBackend } from '@edora/tensor';
-import { pretrainAnimalRoles, pretrainingSentences } from './demo-pretraining.js';
+import { pretrainAnimalRoles, pretrainingSentences, syntheticVocabulary } from './demo-pretraining.js';
 import { wordTokenizer, WORDS_FILE } from './word-tokenizer.js';
 
 /** What the pretraining was; a cached base is reused only when it matches. */
 const RECORD_FILE = 'pretraining.json';
+/** The pretraining's objective and corpus; a new one here makes older cached bases stale. */
+const OBJECTIVE = 'animal-pair-v2';
 
 export interface DemoBaseSettings {
   epochs: number;
@@ -32,7 +34,8 @@ export interface DemoBase {
 async function readCached(dir: string, settings: DemoBaseSettings): Promise<DemoBase | null> {
   try {
     const record = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as DemoBase;
-    return JSON.stringify(record.settings) === JSON.stringify(settings) ? { ...record, dir, cached: true } : null;
+    const same = (record as { objective?: string }).objective === OBJECTIVE && JSON.stringify(record.settings) === JSON.stringify(settings);
+    return same ? { ...record, dir, cached: true } : null;
   } catch {
     return null;
   }
@@ -49,7 +52,7 @@ export async function demoBase(dir: string, settings: DemoBaseSettings, onEpoch?
   if (cached) return cached;
   const started = Date.now();
   const sentences = pretrainingSentences(settings.sentences, settings.seed);
-  const vocabulary = [...new Set(sentences.flatMap((s) => s.split(' ')))].sort();
+  const vocabulary = syntheticVocabulary();
   const { model: pretrained, loss } = await pretrainAnimalRoles({ ...settings, sentences, tokenizer: wordTokenizer(vocabulary), onEpoch });
   // saved as a 2-label classifier: the encoder as pretrained, a fresh seeded head (the
   // pretraining's 100-way head answers another question and is dropped, as a real base's MLM head)
@@ -59,6 +62,6 @@ export async function demoBase(dir: string, settings: DemoBaseSettings, onEpoch?
   await writeFile(join(dir, WORDS_FILE), JSON.stringify(vocabulary) + '\n');
   const result: DemoBase = { dir, cached: false, loss, seconds: (Date.now() - started) / 1000, backend: getBackend().name, settings };
   // written last: a folder without it (an interrupted run) is pretrained again
-  await writeFile(join(dir, RECORD_FILE), JSON.stringify({ loss, seconds: result.seconds, backend: result.backend, settings }, null, 2) + '\n');
+  await writeFile(join(dir, RECORD_FILE), JSON.stringify({ objective: OBJECTIVE, loss, seconds: result.seconds, backend: result.backend, settings }, null, 2) + '\n');
   return result;
 }

@@ -23,6 +23,16 @@ export function pretrainingSentences(size: number, seed: number): string[] {
   return syntheticExamples('synthetic', 'train', { seed: seed + 1000, size }).map((e) => e.textA);
 }
 
+/**
+ * Every word of both synthetic tasks, sorted: the word-level tokenizer's vocabulary. Read off
+ * generated text (enough of it to hold each word many times over) rather than listed, so it follows
+ * the generator.
+ */
+export function syntheticVocabulary(): string[] {
+  const texts = syntheticExamples('synthetic-pair', 'train', { seed: 0, size: 2000 }).flatMap((e) => [e.textA, e.textB!]);
+  return [...new Set(texts.flatMap((t) => t.split(' ')))].sort();
+}
+
 export interface PretrainOptions {
   sentences: readonly string[];
   tokenizer: WordTokenizer;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BYTE_LEVEL_IDS, robertaPreset } from '@edora/models';
 import { syntheticExamples, SYNTHETIC_ANIMALS } from '@edora/glue';
-import { animalPairOf } from '../src/demo-pretraining.js';
+import { animalPairOf, syntheticVocabulary } from '../src/demo-pretraining.js';
 import { MAX_WORDS, wordTokenizer } from '../src/word-tokenizer.js';
 
 describe('wordTokenizer', () => {
@@ -29,6 +29,14 @@ describe('wordTokenizer', () => {
 });
 
 describe('the demo base\'s pretraining target', () => {
+  it('has a vocabulary with every word of both synthetic tasks, so no word maps to <unk>', () => {
+    const t = wordTokenizer(syntheticVocabulary());
+    for (const e of syntheticExamples('synthetic-pair', 'validation', { seed: 9, size: 300 })) {
+      expect(Array.from(t.encode(e.textA, e.textB).inputIds)).not.toContain(BYTE_LEVEL_IDS.unk);
+    }
+    expect(syntheticVocabulary()).toEqual(expect.arrayContaining([...SYNTHETIC_ANIMALS, 'was', 'by', 'the']));
+  });
+
   it('is the ordered pair of animals read off the sentence, independent of the synthetic label', () => {
     expect(animalPairOf('the quick fox chased the old ant at dawn')).toBe(SYNTHETIC_ANIMALS.indexOf('fox') * 10 + SYNTHETIC_ANIMALS.indexOf('ant'));
     expect(() => animalPairOf('the fox chased the river')).toThrow(/expected a synthetic sentence with 2 animals; found 1/);
