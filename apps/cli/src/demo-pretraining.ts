@@ -1,6 +1,6 @@
 import { batches, SYNTHETIC_ANIMALS, syntheticExamples, tokenizeExamples, type GlueExample } from '@edora/glue';
 import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
-import { crossEntropy, manualSeed, tensor, tidy } from '@edora/tensor';
+import { crossEntropy, EdoraError, manualSeed, tensor, tidy } from '@edora/tensor';
 import { AdamW, linearWarmupDecay, warmupStepsFor } from '@edora/train';
 import type { WordTokenizer } from './word-tokenizer.js';
 
@@ -14,11 +14,15 @@ const PAIRS = SYNTHETIC_ANIMALS.length * SYNTHETIC_ANIMALS.length;
  */
 export function animalPairOf(sentence: string): number {
   const animals = sentence.split(' ').map((w) => SYNTHETIC_ANIMALS.indexOf(w as (typeof SYNTHETIC_ANIMALS)[number])).filter((i) => i >= 0);
-  if (animals.length !== 2) throw new RangeError(`animalPairOf: expected a synthetic sentence with 2 animals; found ${animals.length} in "${sentence}"`);
+  if (animals.length !== 2) throw new EdoraError('E_DEMO_SENTENCE', `animalPairOf: expected a synthetic sentence with 2 animals; found ${animals.length} in "${sentence}"`);
   return animals[0]! * SYNTHETIC_ANIMALS.length + animals[1]!;
 }
 
-/** Unlabelled `synthetic` sentences from a seed of their own, so none is one of the demo's training examples by construction of the split. */
+/**
+ * `synthetic` sentences from a seed of their own, without their labels. The sentence space is small
+ * (10 × 9 animal pairs, verbs, adjectives, places), so many recur in the demo's splits; what the
+ * pretraining never has is the label.
+ */
 export function pretrainingSentences(size: number, seed: number): string[] {
   return syntheticExamples('synthetic', 'train', { seed: seed + 1000, size }).map((e) => e.textA);
 }
