@@ -1,10 +1,11 @@
 import os from 'node:os';
-import { CpuBackend, noGrad, tensor, tidy, useBackend, type BackendV1 } from '@edora/tensor';
+import { CpuBackend, disposeBackend, initBackend, noGrad, tensor, tidy, useBackend, type BackendV1 } from '@edora/tensor';
 import { RobertaForSequenceClassification, robertaPreset, type RobertaPresetName } from '../src/index.js';
 
 // RoBERTa forward and forward+backward throughput (tokens/s) for batch 8 × 128 with random
 // weights, and the backend's peak memory. Run: pnpm --filter @edora/models bench.
-// ROBERTA_BENCH_PRESETS=tiny skips roberta-base (minutes on the pure-TypeScript cpu backend).
+// ROBERTA_BENCH_PRESETS=tiny skips roberta-base (minutes on the pure-TypeScript cpu backend);
+// ROBERTA_BENCH_CPU=0 measures only the other backends (wasm when it loads).
 
 const B = 8;
 const T = 128;
@@ -92,7 +93,17 @@ export async function benchRoberta(backend: BackendV1, presets: RobertaPresetNam
 export async function main(): Promise<void> {
   const presets = (process.env.ROBERTA_BENCH_PRESETS ?? 'tiny,roberta-base').split(',') as RobertaPresetName[];
   console.log(`# @edora/models RoBERTa bench — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`);
-  const rows = await benchRoberta(new CpuBackend(), presets);
+  // ROBERTA_BENCH_CPU=0 leaves out the pure-TypeScript backend (minutes per roberta-base step)
+  const rows = process.env.ROBERTA_BENCH_CPU === '0' ? [] : await benchRoberta(new CpuBackend(), presets);
+  // every other CPU-side backend this repository has: the wasm backend when it loads
+  try {
+    await import('@edora/backend-wasm/register');
+    const wasm = await initBackend('wasm');
+    rows.push(...(await benchRoberta(wasm, presets)));
+    await disposeBackend('wasm');
+  } catch (err) {
+    console.log(`wasm backend not measured: ${(err as Error).message}`);
+  }
   console.log(
     table(
       ['model', 'backend', 'batch', 'steps', 'fwd s', 'fwd tokens/s', 'fwd+bwd s', 'fwd+bwd tokens/s', 'fwd peak MiB', 'train peak MiB', 'build s'],
