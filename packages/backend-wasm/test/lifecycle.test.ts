@@ -34,7 +34,7 @@ describe('lifecycle', () => {
     }
   });
 
-  it.skipIf(!linux)('creating and disposing backends leaves no thread behind (Linux /proc)', async () => {
+  it.skipIf(!linux)('creating and disposing backends leaves no thread behind (reads Linux /proc; skipped on other systems)', async () => {
     const before = osThreads();
     for (let i = 0; i < 5; i++) {
       const be = createWasmBackend({ threads: 3, parallelMinFlops: 0 });

@@ -24,7 +24,7 @@ class Node extends Module {
   }
 }
 
-describe.skipIf(!present)(`EDoRA on tiny-roberta weights (${path.relative(repoRoot, modelFile)})`, () => {
+describe.skipIf(!present)(`EDoRA on tiny-roberta weights (${present ? '' : 'skipped: missing '}${path.relative(repoRoot, modelFile)})`, () => {
   it('SVD init, fast norm = naive norm, merge/unmerge and file round trip on trained weights', async () => {
     const weights = await readSafetensorsFile(modelFile);
     const lin = (p: string): Linear => {

@@ -52,7 +52,7 @@ const present = hasRobertaFiles && existsSync(glueDir);
 const reason = hasRobertaFiles ? `GLUE data not found at ${glueDir} (see shared/data/SOURCES.md)` : missingRobertaFiles;
 if (!present) console.warn(`[@edora/models tokenizer-glue] skipped: ${reason}`);
 
-describe.skipIf(!present)('every GLUE sentence: ids equal to HF tokenizers.js (roberta-base)', () => {
+describe.skipIf(!present)(`every GLUE sentence: ids equal to HF tokenizers.js (roberta-base)${present ? '' : ` (skipped: ${reason})`}`, () => {
   let ours: RobertaTokenizer;
   let reference: Tokenizer;
   beforeAll(async () => {

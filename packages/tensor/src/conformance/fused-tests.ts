@@ -184,7 +184,7 @@ const checks: { title: string; ops: OpName[]; run: Check }[] = [
 export function defineFusedTests(ctx: SuiteContext): void {
   describe('tier 1 (fused kernels and composite fallbacks)', () => {
     for (const check of checks) {
-      it(`${check.title} — fused kernel`, async (c) => {
+      it(`${check.title} — fused kernel (skipped when the backend has none; the composite test below covers the op)`, async (c) => {
         const missing = check.ops.filter((op) => !ctx.backend().supportsOp(op, ['float32']));
         if (missing.length === check.ops.length) {
           c.skip(`backend "${ctx.backend().name}" has no fused ${missing.join(', ')}; the composite test covers it`);

@@ -52,8 +52,9 @@ const cases: Case[] = [
 export function defineGradientTests(ctx: SuiteContext): void {
   describe('gradients (central finite differences)', () => {
     for (const c of cases) {
-      it(c.title, async (t) => {
-        const reason = ctx.skip(`grad ${c.title}`);
+      // the options are known when tests are collected, so a skip's reason goes into the title
+      const reason = ctx.skip(`grad ${c.title}`);
+      it(reason ? `${c.title} (skipped: ${reason})` : c.title, async (t) => {
         if (reason) {
           t.skip(reason);
           return;
