@@ -144,11 +144,9 @@ export class Tensor implements TensorView {
   async data(): Promise<AnyTypedArray> {
     this.assertAlive('data');
     if (this.size === 0) return viewAs(this.dtype, new ArrayBuffer(0));
-    const src = this.isContiguous ? this : ops.noGradContiguous(this);
+    const src = this.denseSource();
     try {
-      const bpe = bytesPerElement(this.dtype);
-      const bytes = await src.backend.read(src.buffer, src.offset * bpe, src.size * bpe);
-      return toTyped(this.dtype, bytes);
+      return toTyped(this.dtype, await src.backend.read(src.buffer, ...this.byteRange(src)));
     } finally {
       if (src !== this) src.dispose();
     }
@@ -162,13 +160,22 @@ export class Tensor implements TensorView {
       throw new BackendError(`dataSync: backend "${backend.name}" reads asynchronously; use await tensor.data()`);
     }
     if (this.size === 0) return viewAs(this.dtype, new ArrayBuffer(0));
-    const src = this.isContiguous ? this : ops.noGradContiguous(this);
+    const src = this.denseSource();
     try {
-      const bpe = bytesPerElement(this.dtype);
-      return toTyped(this.dtype, backend.readSync(src.buffer, src.offset * bpe, src.size * bpe));
+      return toTyped(this.dtype, backend.readSync(src.buffer, ...this.byteRange(src)));
     } finally {
       if (src !== this) src.dispose();
     }
+  }
+
+  /** This tensor if contiguous, else a temporary contiguous copy (the caller disposes it). */
+  private denseSource(): Tensor {
+    return this.isContiguous ? this : ops.noGradContiguous(this);
+  }
+
+  private byteRange(src: Tensor): [number, number] {
+    const bpe = bytesPerElement(this.dtype);
+    return [src.offset * bpe, src.size * bpe];
   }
 
   /** The single value of a one-element tensor. */

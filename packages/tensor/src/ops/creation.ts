@@ -68,6 +68,11 @@ export function fromHost(arr: AnyTypedArray, shape: readonly number[], backend: 
   return t;
 }
 
+/** A 0-d constant with `like`'s backend and dtype (the scalar operand of an elementwise op). */
+export function scalarLike(like: Tensor, value: number): Tensor {
+  return full([], value, { backend: like.backend, dtype: like.dtype });
+}
+
 /** A 0-d tensor. */
 export function scalar(value: number, options: CreateOptions = {}): Tensor {
   return full([], value, options);

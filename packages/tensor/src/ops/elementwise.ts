@@ -3,7 +3,7 @@ import { isFloat, promote, type DType } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import { makeView, recordOp, type Tensor } from '../tensor.js';
 import { backendOf, fusedOr, runOp } from './dispatch.js';
-import { full } from './creation.js';
+import { full, scalarLike } from './creation.js';
 import { sumToShape } from './reduce.js';
 
 export type Operand = Tensor | number;
@@ -153,13 +153,12 @@ function chain(g: Tensor, ...steps: ((t: Tensor) => Tensor)[]): Tensor {
   return cur;
 }
 
-const sc = (t: Tensor, v: number): Tensor => full([], v, { backend: t.backend, dtype: t.dtype });
 function mulBy(other: Tensor): (t: Tensor) => Tensor {
   return (t) => rawBinary('mul', t, other);
 }
 function mulScalar(v: number): (t: Tensor) => Tensor {
   return (t) => {
-    const s = sc(t, v);
+    const s = scalarLike(t, v);
     const r = rawBinary('mul', t, s);
     s.dispose();
     return r;
@@ -182,7 +181,7 @@ export const square = (x: Tensor): Tensor => unaryOp('square', x, (g, xs) => cha
 export const tanh = (x: Tensor): Tensor =>
   unaryOp('tanh', x, (g, _x, y) =>
     chain(rawUnary('square', y), (t) => {
-      const one = sc(t, 1);
+      const one = scalarLike(t, 1);
       const r = rawBinary('sub', one, t);
       one.dispose();
       return r;
@@ -192,14 +191,14 @@ export const erf = (x: Tensor): Tensor =>
 export const sigmoid = (x: Tensor): Tensor =>
   unaryOp('sigmoid', x, (g, _x, y) =>
     chain(y, (t) => {
-      const one = sc(t, 1);
+      const one = scalarLike(t, 1);
       const r = rawBinary('sub', one, t);
       one.dispose();
       return r;
     }, mulBy(y), mulBy(g)));
 export const relu = (x: Tensor): Tensor =>
   unaryOp('relu', x, (g, xs) => {
-    const zero = sc(xs, 0);
+    const zero = scalarLike(xs, 0);
     const m = rawBinary('gt', xs, zero);
     zero.dispose();
     return chain(m, mulBy(g));
@@ -212,7 +211,7 @@ export const gelu = (x: Tensor): Tensor =>
 export function geluBackward(x: Tensor, dy: Tensor): Tensor {
   return fusedOr('geluBackward', [x, dy], [{ shape: x.shape, dtype: x.dtype }], {}, () => {
     const cdf = chain(x, mulScalar(Math.SQRT1_2), (t) => rawUnary('erf', t), (t) => {
-      const one = sc(t, 1);
+      const one = scalarLike(t, 1);
       const r = rawBinary('add', t, one);
       one.dispose();
       return r;
@@ -240,7 +239,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const aShape = ta.shape;
   const bShape = tb.shape;
   const res = recordOp(out, 'where', [ta, tb], [cond], (g, [c]) => {
-    const zero = sc(g, 0);
+    const zero = scalarLike(g, 0);
     const ga = runOp('where', [broadcastView(c!, shape, 'where'), g, broadcastView(zero, shape, 'where')], [{ shape, dtype: g.dtype }], {})[0]!;
     const gb = rawBinary('sub', g, ga);
     zero.dispose();

@@ -4,7 +4,7 @@ import { ShapeError } from '../errors.js';
 import { broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { makeView, type Tensor } from '../tensor.js';
 import { backendOf, fusedEnabled } from './dispatch.js';
-import { full } from './creation.js';
+import { scalarLike } from './creation.js';
 import { rawBinary, rawUnary } from './elementwise.js';
 
 /**
@@ -14,7 +14,7 @@ import { rawBinary, rawUnary } from './elementwise.js';
  */
 export function assign(target: Tensor, value: Tensor | number): void {
   noGrad(() => {
-    const v = typeof value === 'number' ? full([], value, { backend: target.backend, dtype: target.dtype }) : value;
+    const v = typeof value === 'number' ? scalarLike(target, value) : value;
     backendOf('assign', [target, v]);
     const view = sameShape(v.shape, target.shape) ? v : makeView(v, target.shape, broadcastStrides(v.shape, v.strides, target.shape, 'assign'), v.offset);
     target.backend.run(view.dtype === target.dtype ? 'copy' : 'cast', [view], [target], {});
@@ -41,7 +41,7 @@ export function adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, att
   }
   noGrad(() => {
     const { lr, beta1, beta2, eps, weightDecay, step } = attrs;
-    const s = (x: number): Tensor => full([], x, { backend, dtype: param.dtype });
+    const s = (x: number): Tensor => scalarLike(param, x);
     const tmp: Tensor[] = [];
     const t = <T extends Tensor>(x: T): T => (tmp.push(x), x);
     const decayed = t(rawBinary('mul', param, t(s(1 - lr * weightDecay))));

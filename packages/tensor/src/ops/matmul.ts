@@ -6,8 +6,7 @@ import { fusedEnabled, runOp } from './dispatch.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { sumToShape } from './reduce.js';
 import { noGradContiguous, reshape, transpose } from './views.js';
-import { add } from './elementwise.js';
-import { gelu, relu, tanh } from './elementwise.js';
+import { add, gelu, relu, tanh } from './elementwise.js';
 
 /**
  * A [B, rows, cols] view of `t` broadcast to batch shape `batch`, in a layout the backend

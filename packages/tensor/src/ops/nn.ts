@@ -2,20 +2,13 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { normAxis, numel, shapeStr } from '../shape.js';
 import { recordOp, type Tensor } from '../tensor.js';
 import { fusedOr, runOp } from './dispatch.js';
-import { arange, bernoulli, full, zeros, type RandomOptions } from './creation.js';
-import { mean as meanOp, sum as sumOp } from './reduce.js';
+import { arange, bernoulli, scalarLike, zeros, type RandomOptions } from './creation.js';
+import { mean as meanOp, rawReduce, sum as sumOp } from './reduce.js';
 import { mul, rawBinary, rawUnary, sub, div, square } from './elementwise.js';
 import { contiguous, reshape, transpose } from './views.js';
 
 // ---- raw helpers (no autograd) used by the composite fallbacks ----
-function rawRowReduce(fn: 'sum' | 'max', x: Tensor): Tensor {
-  const shape = [...x.shape];
-  shape[shape.length - 1] = 1;
-  return runOp('reduce', [x], [{ shape, dtype: x.dtype }], { fn, axis: x.rank - 1 })[0]!;
-}
-function c(t: Tensor, v: number): Tensor {
-  return full([], v, { backend: t.backend, dtype: t.dtype });
-}
+const rawRowReduce = (fn: 'sum' | 'max', x: Tensor): Tensor => rawReduce(fn, x, [x.rank - 1]);
 
 /** Moves `axis` last and makes the tensor contiguous; returns an undo for results. */
 function lastAxis(x: Tensor, axis: number, op: string): { input: Tensor; restore: (y: Tensor) => Tensor } {
@@ -108,13 +101,13 @@ function layerNormForward(x2: Tensor, gamma: Tensor, beta: Tensor, eps: number):
     () => {
       const d = x2.shape[1]!;
       const s = rawRowReduce('sum', x2);
-      const inv = c(x2, 1 / d);
+      const inv = scalarLike(x2, 1 / d);
       const mu = rawBinary('mul', s, inv);
       const z = rawBinary('sub', x2, mu);
       const z2 = rawUnary('square', z);
       const vs = rawRowReduce('sum', z2);
       const v = rawBinary('mul', vs, inv);
-      const e = c(x2, eps);
+      const e = scalarLike(x2, eps);
       const ve = rawBinary('add', v, e);
       const rs = rawUnary('rsqrt', ve);
       const xh = rawBinary('mul', z, rs);
@@ -139,7 +132,7 @@ function layerNormBackward(x2: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor
       const z = rawBinary('sub', x2, mu);
       const xh = rawBinary('mul', z, rs);
       const g = rawBinary('mul', dy, gamma);
-      const inv = c(x2, 1 / d);
+      const inv = scalarLike(x2, 1 / d);
       const sg = rawRowReduce('sum', g);
       const mg = rawBinary('mul', sg, inv);
       const gx = rawBinary('mul', g, xh);
@@ -296,9 +289,9 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
 
 /** 1 where the label is a class index in [0, C) and not ignoreIndex, else 0 (float32). */
 function validMask(labels: Tensor, C: number, ignoreIndex: number): Tensor {
-  const ge0 = rawBinary('ge', labels, full([], 0, { backend: labels.backend, dtype: 'int32' }));
-  const ltC = rawBinary('lt', labels, full([], C, { backend: labels.backend, dtype: 'int32' }));
-  const ne = rawBinary('ne', labels, full([], ignoreIndex, { backend: labels.backend, dtype: 'int32' }));
+  const ge0 = rawBinary('ge', labels, scalarLike(labels, 0));
+  const ltC = rawBinary('lt', labels, scalarLike(labels, C));
+  const ne = rawBinary('ne', labels, scalarLike(labels, ignoreIndex));
   const a = rawBinary('mul', ge0, ltC);
   const m = rawBinary('mul', a, ne);
   for (const t of [ge0, ltC, ne, a]) t.dispose();

@@ -2,7 +2,7 @@ import { ShapeError } from '../errors.js';
 import { normAxis, sameShape, shapeStr } from '../shape.js';
 import { makeView, recordOp, type Tensor } from '../tensor.js';
 import { runOp } from './dispatch.js';
-import { rawBinary, rawUnary } from './elementwise.js';
+import { mul, rawBinary, sqrt, square } from './elementwise.js';
 import { expand, reshape } from './views.js';
 
 function axesOf(t: Tensor, axis: number | readonly number[] | undefined, op: string): number[] {
@@ -17,7 +17,7 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
 }
 
 /** Raw reduction over several axes, keeping them as size-1 dims; no autograd. */
-function rawReduce(fn: 'sum' | 'max', t: Tensor, axes: readonly number[]): Tensor {
+export function rawReduce(fn: 'sum' | 'max', t: Tensor, axes: readonly number[]): Tensor {
   let cur = t;
   for (const axis of axes) {
     const shape = [...cur.shape];
@@ -54,21 +54,9 @@ export function mean(t: Tensor, axis?: number | readonly number[], options: { ke
   const axes = axesOf(t, axis, 'mean');
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1);
   const s = sum(t, axis, options);
-  const scale = 1 / count;
-  const out = mulScalarGrad(s, scale);
+  const out = mul(s, 1 / count);
   s.dispose();
   return out;
-}
-
-/** x · c with its gradient, for a JS constant c. */
-function mulScalarGrad(x: Tensor, c: number): Tensor {
-  const cs = runOp('fill', [], [{ shape: [], dtype: x.dtype }], { value: c }, x.backend)[0]!;
-  const out = rawBinary('mul', x, cs);
-  cs.dispose();
-  return recordOp(out, 'scale', [x], [], (g) => {
-    const c2 = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: c }, g.backend)[0]!;
-    return [rawBinary('mul', g, c2)];
-  });
 }
 
 /** Maximum over one axis (all elements when omitted); the gradient is shared among ties. */
@@ -109,26 +97,9 @@ export function norm(t: Tensor, axis?: number, options: { keepDim?: boolean } = 
   const sq = square(t);
   const s = sum(sq, axis, options);
   sq.dispose();
-  const out = sqrtGrad(s);
+  const out = sqrt(s);
   s.dispose();
   return out;
-}
-
-function square(t: Tensor): Tensor {
-  return recordOp(rawUnary('square', t), 'square', [t], [t], (g, [x]) => {
-    const two = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: 2 }, g.backend)[0]!;
-    const gx = rawBinary('mul', g, x!);
-    return [rawBinary('mul', gx, two)];
-  });
-}
-
-function sqrtGrad(t: Tensor): Tensor {
-  const y = rawUnary('sqrt', t);
-  return recordOp(y, 'sqrt', [t], [y], (g, [ys]) => {
-    const h = runOp('fill', [], [{ shape: [], dtype: g.dtype }], { value: 0.5 }, g.backend)[0]!;
-    const q = rawBinary('div', g, ys!);
-    return [rawBinary('mul', q, h)];
-  });
 }
 
 /** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */

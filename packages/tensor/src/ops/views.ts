@@ -1,9 +1,9 @@
 import { noGrad } from '../autograd/grad-mode.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import {
   broadcastStrides, checkShape, contiguousStrides, normAxis, numel, reshapeStrides, sameShape, shapeStr,
 } from '../shape.js';
-import { allocTensor, makeView, recordOp, type Tensor } from '../tensor.js';
+import { makeView, recordOp, type Tensor } from '../tensor.js';
 import { backendOf, runOp } from './dispatch.js';
 import { sumToShape } from './reduce.js';
 
@@ -143,13 +143,4 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const shape = [...t.shape];
   shape.splice(d, 0, 1);
   return reshape(t, shape);
-}
-
-/** @internal a fresh uninitialized-contents tensor like `t` (used by in-place style helpers) */
-export function emptyLike(t: Tensor): Tensor {
-  return allocTensor(t.backend, t.dtype, t.shape);
-}
-
-export function checkArgs(cond: boolean, message: string): void {
-  if (!cond) throw new ArgumentError(message);
 }

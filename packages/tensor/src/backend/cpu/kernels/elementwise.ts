@@ -53,7 +53,10 @@ export function fill(out: TensorView, attrs: OpAttrs['fill']): void {
   });
 }
 
-/** copy and cast share one loop: the typed-array store converts (float→int truncates). */
+/**
+ * copy, and cast too: the typed-array store converts (an Int32Array store truncates toward zero,
+ * a float store rounds to the target precision).
+ */
 export function copy(x: TensorView, out: TensorView): void {
   const a = arrayOf(x);
   const o = arrayOf(out);
@@ -68,20 +71,6 @@ export function copy(x: TensorView, out: TensorView): void {
     }
     for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = a[pa]!;
   });
-}
-
-export function cast(x: TensorView, out: TensorView): void {
-  if (out.dtype === 'int32' && x.dtype !== 'int32') {
-    const a = arrayOf(x);
-    const o = arrayOf(out);
-    forEachRow(out.shape, [x.strides, out.strides], [x.offset, out.offset], (offs, n, st) => {
-      let pa = offs[0]!;
-      let po = offs[1]!;
-      for (let i = 0; i < n; i++, pa += st[0]!, po += st[1]!) o[po] = Math.trunc(a[pa]!);
-    });
-    return;
-  }
-  copy(x, out);
 }
 
 export function unary(x: TensorView, out: TensorView, attrs: OpAttrs['unary']): void {

@@ -1,5 +1,5 @@
 import type { OpAttrs, OpName, TensorView } from '../../contract.js';
-import { binary, cast, copy, fill, unary, where } from './elementwise.js';
+import { binary, copy, fill, unary, where } from './elementwise.js';
 import {
   adamw, geluBackward, layerNorm, layerNormBackward, matmulBiasAct, rowNorm, softmax, softmaxBackward,
   softmaxCrossEntropy, softmaxCrossEntropyBackward,
@@ -18,7 +18,7 @@ type Kernel<O extends OpName> = (inputs: readonly TensorView[], outputs: readonl
 export const cpuKernels: { [O in OpName]: Kernel<O> } = {
   fill: (_i, [o], a) => fill(o!, a),
   copy: ([x], [o]) => copy(x!, o!),
-  cast: ([x], [o]) => cast(x!, o!),
+  cast: ([x], [o]) => copy(x!, o!),
   unary: ([x], [o], a) => unary(x!, o!, a),
   binary: ([x, y], [o], a) => binary(x!, y!, o!, a),
   where: ([c, x, y], [o]) => where(c!, x!, y!, o!),
