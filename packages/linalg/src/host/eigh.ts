@@ -1,4 +1,5 @@
 import { ConvergenceError } from '../errors.js';
+import { householder } from './householder.js';
 import { assertFinite, assertSquare, transpose, type HostMatrix } from './matrix.js';
 
 export interface SymmetricEigen {
@@ -60,8 +61,6 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
   for (let k = 0; k < n - 2; k++) {
     const len = n - k - 1;
     const base = k + 1; // the reflector acts on indices base..n-1
-    let scale = 0;
-    for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(S[(base + i) * n + k]));
     let tailNorm = 0;
     for (let i = 1; i < len; i++) tailNorm = Math.max(tailNorm, Math.abs(S[(base + i) * n + k]));
     if (tailNorm === 0) {
@@ -69,21 +68,10 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
       continue;
     }
     const v = new Float64Array(len);
-    let ss = 0;
-    for (let i = 0; i < len; i++) {
-      v[i] = S[(base + i) * n + k] / scale;
-      ss += v[i] * v[i];
-    }
-    const alpha = v[0];
-    const norm = Math.sqrt(ss);
-    const beta = alpha >= 0 ? -norm : norm;
-    const denom = alpha - beta;
-    for (let i = 1; i < len; i++) v[i] /= denom;
-    v[0] = 1;
-    const tau = (beta - alpha) / beta;
+    const { tau, head } = householder(S, base * n + k, n, v)!; // non-null: the tail is non-zero
     reflectors.push({ v, tau });
 
-    S[base * n + k] = beta * scale;
+    S[base * n + k] = head;
     for (let i = 1; i < len; i++) S[(base + i) * n + k] = 0;
 
     // Trailing block B ← H B H with H = I − tau v vᵀ, as the symmetric rank-2 update

@@ -1,3 +1,4 @@
+import { householder } from './householder.js';
 import { assertFinite, type HostMatrix } from './matrix.js';
 
 export interface QR {
@@ -26,30 +27,17 @@ export function qr(a: HostMatrix): QR {
   for (let j = 0; j < k; j++) {
     const len = m - j;
     const v = new Float64Array(len);
-    let scale = 0;
-    for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(W[(j + i) * n + j]));
-    if (scale === 0) {
+    const h = householder(W, j * n + j, n, v);
+    if (!h) {
       vs.push(v); // tau = 0: identity reflector
       continue;
     }
-    let ss = 0;
-    for (let i = 0; i < len; i++) {
-      v[i] = W[(j + i) * n + j] / scale;
-      ss += v[i] * v[i];
-    }
-    const alpha = v[0];
-    const norm = Math.sqrt(ss);
-    // beta takes the sign opposite to alpha so that alpha - beta never cancels.
-    const beta = alpha >= 0 ? -norm : norm;
-    const denom = alpha - beta;
-    for (let i = 1; i < len; i++) v[i] /= denom;
-    v[0] = 1;
-    const tau = (beta - alpha) / beta;
+    const tau = h.tau;
     taus[j] = tau;
     vs.push(v);
 
     // Apply H = I - tau v vᵀ to the trailing columns j+1..n-1: w = vᵀ W, W -= tau v w.
-    W[j * n + j] = beta * scale;
+    W[j * n + j] = h.head;
     for (let i = 1; i < len; i++) W[(j + i) * n + j] = 0;
     if (j + 1 < n) {
       w.fill(0, j + 1, n);
