@@ -7,26 +7,19 @@ import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/tra
 import { saveAdapter } from '@edora/layers/node';
 import { UsageError } from './args.js';
 import { Progress } from './progress.js';
-import { buildModel, loadSplits, numLabelsOf, tokenize, type Method } from './setup.js';
+import { buildModel, loadSplits, numLabelsOf, tokenize, type ModelOptions } from './setup.js';
 
 /** Everything that defines one training run; its JSON is the run key a resume must match. */
-export interface RunConfig {
+export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   task: string;
   dataDir?: string;
   trainFile?: string;
   validationFile?: string;
-  model: string;
-  method: Method;
-  rank: number;
-  alpha: number;
-  sigma: number;
-  init: 'svd' | 'random';
   lr: number;
   clsLr: number;
   epochs: number;
   batchSize: number;
   maxSeqLength: number;
-  seed: number;
   maxTrainSamples?: number;
   maxEvalSamples?: number;
   warmupRatio: number;
