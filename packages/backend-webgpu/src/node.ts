@@ -3,8 +3,8 @@ import { WebGpuUnavailableError } from './errors.js';
 
 /**
  * Node entry: WebGPU through Dawn, from the optional peer dependency `webgpu`. The object its
- * `create()` returns is handed to the backend to keep alive (Dawn crashes the process if it is
- * collected while a device lives), and `dispose()` destroys the device so Dawn's polling thread
+ * `create()` returns lives as long as the process (Dawn crashes the process if it is collected),
+ * and `dispose()` destroys the device so Dawn's polling thread
  * stops spinning a core.
  */
 export interface NodeWebGpuOptions extends Omit<WebGpuBackendOptions, 'gpu' | 'keepAlive'> {
@@ -16,8 +16,19 @@ interface WebGpuModule {
   create(options: string[]): GPU;
 }
 
+/**
+ * One Dawn instance per set of toggles for the whole process. Dawn crashes the process when a
+ * `create()` result is collected, which a fresh instance per backend made possible after every
+ * `dispose()` (seen as a test worker exiting unexpectedly); instances are cheap to keep, devices
+ * are what `dispose()` destroys.
+ */
+const instances = new Map<string, GPU>();
+
 /** Loads `webgpu` and returns a Dawn `GPU`; the error says what to install when it is missing. */
 export async function nodeGpu(dawnOptions: string[] = []): Promise<GPU> {
+  const key = JSON.stringify(dawnOptions);
+  const known = instances.get(key);
+  if (known) return known;
   if (!process.env.XDG_RUNTIME_DIR) {
     // Dawn's Vulkan loader warns (and some drivers fail) without it; any writable folder works
     const { tmpdir } = await import('node:os');
@@ -33,7 +44,9 @@ export async function nodeGpu(dawnOptions: string[] = []): Promise<GPU> {
       { cause: err },
     );
   }
-  return mod.create(dawnOptions);
+  const gpu = mod.create(dawnOptions);
+  instances.set(key, gpu);
+  return gpu;
 }
 
 export async function createNodeWebGpuBackend(options: NodeWebGpuOptions = {}): Promise<WebGpuBackend> {
