@@ -1,5 +1,6 @@
 import { GlueArgumentError, GlueFormatError, shown } from './errors.js';
 import { readLines, textChunks, type TextSource } from './lines.js';
+import { readRow } from './malformed-rows.js';
 import { planColumns, toExample, type ColumnOptions, type NamedRecord } from './records.js';
 import type { GlueExample } from './tasks.js';
 
@@ -39,10 +40,19 @@ export async function* parseDataFile(source: TextSource, options: DataFileOption
   let plan: ReturnType<typeof planColumns> | null = null;
   let position = 0;
   for await (const record of records) {
-    plan ??= planColumns(Object.keys(record.row), options, file);
-    yield toExample(record, plan, position++, file);
+    // the record's position is its default idx, skipped records included
+    const at = position++;
+    if (!record.malformed) plan ??= planColumns(Object.keys(record.row), options, file);
+    const example = readRow(options.skipMalformed, () => {
+      if (record.malformed) throw record.malformed;
+      return toExample(record, plan!, at, file);
+    });
+    if (example) yield example;
   }
-  if (plan === null) throw new GlueFormatError({ file, line: 1 }, `expected at least one ${options.format.toUpperCase()} record; the file has none`);
+  if (plan === null) {
+    const skipped = options.skipMalformed?.count ? ` (${options.skipMalformed.count} malformed records skipped)` : '';
+    throw new GlueFormatError({ file, line: 1 }, `expected at least one ${options.format.toUpperCase()} record; the file has none${skipped}`);
+  }
 }
 
 /** RFC 4180 records, as objects keyed by the header; streaming, one character state machine. */
@@ -60,7 +70,8 @@ async function* delimitedRecords(source: TextSource, file: string, delimiter: st
     }
     if (fields.length === 1 && fields[0] === '') continue; // blank line
     if (fields.length !== header.length) {
-      throw new GlueFormatError({ file, line }, `expected ${header.length} fields as in the header; found ${fields.length}`);
+      yield { row: {}, line, malformed: new GlueFormatError({ file, line }, `expected ${header.length} fields as in the header; found ${fields.length}`) };
+      continue;
     }
     const row: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i]!;
@@ -142,10 +153,11 @@ async function* jsonLinesRecords(source: TextSource, file: string): AsyncGenerat
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      throw new GlueFormatError({ file, line }, `expected one JSON object per line; found invalid JSON ${shown(text, 40)}`, { cause });
+      yield { row: {}, line, malformed: new GlueFormatError({ file, line }, `expected one JSON object per line; found invalid JSON ${shown(text, 40)}`, { cause }) };
+      continue;
     }
-    if (!isObject(value)) throw new GlueFormatError({ file, line }, `expected a JSON object; found ${shown(JSON.stringify(value), 40)}`);
-    yield { row: value, line };
+    if (isObject(value)) yield { row: value, line };
+    else yield { row: {}, line, malformed: new GlueFormatError({ file, line }, `expected a JSON object; found ${shown(JSON.stringify(value), 40)}`) };
   }
 }
 
@@ -162,8 +174,8 @@ async function* jsonRecords(source: TextSource, file: string): AsyncGenerator<Na
   if (rows === null) throw new GlueFormatError({ file, line: 1 }, 'expected a JSON array of objects, or an object with a "data" array');
   for (let i = 0; i < rows.length; i++) {
     // JSON documents have no useful line numbers: report the record's 1-based position
-    if (!isObject(rows[i])) throw new GlueFormatError({ file, line: i + 1 }, `expected record ${i + 1} to be an object; found ${shown(JSON.stringify(rows[i]), 40)}`);
-    yield { row: rows[i] as Record<string, unknown>, line: i + 1 };
+    if (isObject(rows[i])) yield { row: rows[i] as Record<string, unknown>, line: i + 1 };
+    else yield { row: {}, line: i + 1, malformed: new GlueFormatError({ file, line: i + 1 }, `expected record ${i + 1} to be an object; found ${shown(JSON.stringify(rows[i]), 40)}`) };
   }
 }
 

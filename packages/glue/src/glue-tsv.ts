@@ -1,5 +1,6 @@
 import { GlueFormatError, UnknownTaskError, shown } from './errors.js';
 import { readLines, type TextSource } from './lines.js';
+import { readRow, type MalformedRows } from './malformed-rows.js';
 import { checkSplit, getTask, type GlueExample, type TaskSpec } from './tasks.js';
 
 /**
@@ -10,8 +11,8 @@ import { checkSplit, getTask, type GlueExample, type TaskSpec } from './tasks.js
 interface Layout {
   /** Text columns by header name, or by position when the file has no header. */
   text: readonly string[] | readonly number[];
-  /** The label column (absent from test files). */
-  label: string | number;
+  /** The label column of the labelled splits (test files have none; the AX file has none at all). */
+  label?: string | number;
   /** Labels written as `0`/`1` ids, as names (`entailment`), or as a float score (STS-B). */
   labelAs: 'id' | 'name' | 'float';
   /** Field count of a header-less file. */
@@ -46,18 +47,27 @@ export interface GlueTsvOptions {
   /** Name used in error messages (the Node entry passes the path). */
   file?: string;
   /**
-   * GLUE files end lines with `\n`. A `\r\n` file was rewritten by some tool, and with quoting off
-   * the `\r` would end up inside the last field, so it is an error unless this is true (then each
-   * line's final `\r` is dropped).
+   * GLUE files end lines with `\n`, but a file saved by a Windows editor ends them with `\r\n`.
+   * Accepted by default: each line's final `\r` is dropped (with quoting off it would otherwise
+   * end up inside the last field). `false` is the strict mode: a CRLF line is a `GlueFormatError`,
+   * for checking that files are byte-for-byte the downloaded ones.
    */
   allowCrlf?: boolean;
+  /**
+   * Skip malformed rows (wrong field count, unknown label, score out of range) instead of
+   * throwing, counting them and keeping the first few errors in this collector. Off by default.
+   * `idx` stays each row's position in the file, skipped rows included, so that predictions still
+   * line up with the GLUE test indices.
+   */
+  skipMalformed?: MalformedRows;
 }
 
 /**
  * Parses one split of a GLUE task from its original TSV (quoting off), streaming: examples come
  * out as lines come in. `idx` is the example's 0-based position, as in HF `datasets`. Test splits
  * have no label column and give `label: null`. Any departure from the layout throws
- * `GlueFormatError` naming file, line and what was expected.
+ * `GlueFormatError` naming file, line and what was expected (or, for a malformed row, is counted
+ * and skipped when `skipMalformed` is given). Lines may end in LF or CRLF unless `allowCrlf: false`.
  */
 export async function* parseGlueTsv(
   source: TextSource,
@@ -67,19 +77,49 @@ export async function* parseGlueTsv(
 ): AsyncGenerator<GlueExample> {
   const spec = glueSpec(task);
   checkSplit(spec, split);
-  const file = options.file ?? `${spec.glueDir}/${glueTsvFileName(task, split)}`;
   const labelled = !split.startsWith('test');
   const layout = spec.name === 'cola' && !labelled ? COLA_TEST : LAYOUTS[spec.name]!;
+  const file = options.file ?? `${spec.glueDir}/${glueTsvFileName(task, split)}`;
+  yield* parseLayout(source, { layout, labelled, spec, what: `${spec.name} ${split}`, file }, options);
+}
+
+/** The GLUE diagnostic set's TSV: `index`, `sentence1` (premise), `sentence2` (hypothesis), no labels. */
+const DIAGNOSTIC: Layout = { text: ['sentence1', 'sentence2'], labelAs: 'name' };
+
+/**
+ * Parses the GLUE diagnostic set AX (`diagnostic.tsv` from the download script, `AX.tsv` from
+ * the GLUE site): premise and hypothesis pairs without labels, predicted with an MNLI model and
+ * submitted as `AX.tsv` (`glueSubmission('ax', ...)`). Examples are unlabelled MNLI-shaped pairs.
+ */
+export async function* parseGlueDiagnosticTsv(source: TextSource, options: GlueTsvOptions = {}): AsyncGenerator<GlueExample> {
+  const spec = getTask('mnli');
+  yield* parseLayout(source, { layout: DIAGNOSTIC, labelled: false, spec, what: 'the AX diagnostic set', file: options.file ?? 'diagnostic/diagnostic.tsv' }, options);
+}
+
+interface ParsePlan {
+  layout: Layout;
+  labelled: boolean;
+  /** The task whose labels the file holds (MNLI's for AX). */
+  spec: TaskSpec;
+  /** What the file is, for messages: `mnli train`, `the AX diagnostic set`. */
+  what: string;
+  file: string;
+}
+
+async function* parseLayout(source: TextSource, plan: ParsePlan, options: GlueTsvOptions): AsyncGenerator<GlueExample> {
+  const { layout, labelled, spec, what, file } = plan;
   const headered = layout.fields === undefined;
+  const skip = options.skipMalformed;
 
   let textAt: number[] = headered ? [] : (layout.text as number[]);
   let labelAt = labelled ? (headered ? -1 : (layout.label as number)) : -1;
   let fieldCount = layout.fields ?? 0;
-  let idx = 0;
+  let position = 0;
+  let yielded = 0;
   let sawHeader = !headered;
   for await (const { text, line, crlf } of readLines(source, file)) {
-    if (crlf && !options.allowCrlf) {
-      throw new GlueFormatError({ file, line }, 'expected lines ending in LF (\\n) as GLUE files do; found CRLF (\\r\\n) — pass allowCrlf to accept it');
+    if (crlf && options.allowCrlf === false) {
+      throw new GlueFormatError({ file, line }, 'expected lines ending in LF (\\n) as GLUE files do; found CRLF (\\r\\n) — this is the strict mode (allowCrlf: false)');
     }
     const fields = text.split('\t');
     if (!sawHeader) {
@@ -90,7 +130,7 @@ export async function* parseGlueTsv(
         if (at === -1) {
           throw new GlueFormatError(
             { file, line },
-            `missing column ${shown(name)} in the header of ${spec.name} ${split}; found columns ${fields.map((f) => shown(f, 30)).join(', ')}`,
+            `missing column ${shown(name)} in the header of ${what}; found columns ${fields.map((f) => shown(f, 30)).join(', ')}`,
           );
         }
         return at;
@@ -99,19 +139,29 @@ export async function* parseGlueTsv(
       if (labelled) labelAt = find(layout.label as string);
       continue;
     }
-    if (fields.length !== fieldCount) {
-      throw new GlueFormatError(
-        { file, line },
-        `expected ${fieldCount} tab-separated fields${headered ? ' (as in the header)' : ''}; found ${fields.length}${text.length === 0 ? ' (an empty line)' : ''}`,
-      );
-    }
-    const example: GlueExample = { idx: idx++, textA: fields[textAt[0]!]!, label: null };
-    if (textAt.length === 2) example.textB = fields[textAt[1]!]!;
-    if (labelled) example.label = parseLabel(fields[labelAt]!, spec, layout, file, line);
+    // the row's position in the file, skipped rows included
+    const idx = position++;
+    const example = readRow(skip, (): GlueExample => {
+      if (fields.length !== fieldCount) {
+        throw new GlueFormatError(
+          { file, line },
+          `expected ${fieldCount} tab-separated fields${headered ? ' (as in the header)' : ''}; found ${fields.length}${text.length === 0 ? ' (an empty line)' : ''}`,
+        );
+      }
+      const ex: GlueExample = { idx, textA: fields[textAt[0]!]!, label: null };
+      if (textAt.length === 2) ex.textB = fields[textAt[1]!]!;
+      if (labelled) ex.label = parseLabel(fields[labelAt]!, spec, layout, file, line);
+      return ex;
+    });
+    if (example === null) continue;
+    yielded++;
     yield example;
   }
-  if (!sawHeader) throw new GlueFormatError({ file, line: 1 }, `expected a header line for ${spec.name} ${split}; the file is empty`);
-  if (idx === 0) throw new GlueFormatError({ file, line: 1 }, `expected at least one example for ${spec.name} ${split}; found none`);
+  if (!sawHeader) throw new GlueFormatError({ file, line: 1 }, `expected a header line for ${what}; the file is empty`);
+  if (yielded === 0) {
+    const skipped = skip?.count ? ` (${skip.count} malformed rows skipped)` : '';
+    throw new GlueFormatError({ file, line: 1 }, `expected at least one example for ${what}; found none${skipped}`);
+  }
 }
 
 function parseLabel(raw: string, spec: TaskSpec, layout: Layout, file: string, line: number): number {

@@ -8,7 +8,8 @@ export {
   type GlueExample, type GlueTaskName, type MetricName, type SyntheticTaskName, type TaskName, type TaskSpec,
 } from './tasks.js';
 export { readLines, textChunks, type Line, type TextSource } from './lines.js';
-export { collect, glueTsvFileName, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
+export { collect, glueTsvFileName, parseGlueDiagnosticTsv, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
+export { MalformedRows } from './malformed-rows.js';
 export { DATA_FILE_FORMATS, parseDataFile, type DataFileFormat, type DataFileOptions } from './data-files.js';
 export type { ColumnOptions } from './records.js';
 export { parseParquet, type ParquetOptions, type ParquetSource } from './parquet.js';
@@ -19,5 +20,8 @@ export {
   type Batch, type BatchOptions, type Padding, type TokenizeOptions, type TokenizedDataset,
 } from './batching.js';
 export { SeededRandom, mixSeed, permutation } from './rng.js';
-export { AX_SIZE, SUBMISSION_TARGETS, glueSubmission, type SubmissionFile, type SubmissionOptions, type SubmissionTarget } from './submission.js';
+export {
+  AX_SIZE, AX_SPLIT, SUBMISSION_TARGETS, glueSubmission, submissionSplits, submissionTargetOf,
+  type SubmissionFile, type SubmissionOptions, type SubmissionTarget,
+} from './submission.js';
 export { SYNTHETIC_ANIMALS, syntheticExamples, type SyntheticOptions } from './synthetic.js';

@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import type { AsyncBuffer } from 'hyparquet';
 import { parseDataFile, type DataFileFormat, type DataFileOptions } from './data-files.js';
 import { GlueArgumentError, GlueFileError, UnknownTaskError } from './errors.js';
-import { collect, glueTsvFileName, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
+import { collect, glueTsvFileName, parseGlueDiagnosticTsv, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
 import { parseParquet } from './parquet.js';
 import type { SubmissionFile } from './submission.js';
 import { checkSplit, getTask, type GlueExample } from './tasks.js';
@@ -34,10 +34,7 @@ export async function* streamGlueTask(dir: string, task: string, split: string, 
   if (spec.glueDir === null) {
     throw new UnknownTaskError(`task ${spec.name} is generated, not loaded from files: use syntheticExamples('${spec.name}', '${split}', { seed })`);
   }
-  const layout = options.layout ?? 'auto';
-  if (layout !== 'auto' && layout !== 'tsv' && layout !== 'parquet') {
-    throw new GlueArgumentError(`expected layout 'auto', 'tsv' or 'parquet'; found ${JSON.stringify(layout)}`);
-  }
+  const layout = checkLayout(options.layout);
   const tsvDir = join(dir, spec.glueDir);
   if (layout === 'tsv' || (layout === 'auto' && (await isDirectory(tsvDir)))) {
     yield* streamGlueTsvFile(join(tsvDir, glueTsvFileName(task, split)), task, split, options);
@@ -52,11 +49,50 @@ export async function* streamGlueTask(dir: string, task: string, split: string, 
   }
   let position = 0;
   for (const shard of shards) {
-    for await (const example of streamParquetFile(shard, { task, firstPosition: position })) {
+    for await (const example of streamParquetFile(shard, { task, firstPosition: position, skipMalformed: options.skipMalformed })) {
       position++;
       yield example;
     }
   }
+}
+
+/** Where the AX diagnostic TSV may sit in a data directory: the download script's file, or the GLUE site's `AX.tsv`. */
+export const DIAGNOSTIC_TSV_PATHS = [join('diagnostic', 'diagnostic.tsv'), join('diagnostic', 'AX.tsv'), 'AX.tsv'] as const;
+
+/**
+ * Streams the GLUE diagnostic set AX from a data directory: the first of `DIAGNOSTIC_TSV_PATHS`
+ * that exists, else HF's parquet export (`<dir>/ax/test-*.parquet`, premise/hypothesis columns).
+ * Unlabelled MNLI-shaped pairs: predict them with an MNLI model for `glueSubmission('ax', ...)`.
+ */
+export async function* streamGlueDiagnostic(dir: string, options: LoadGlueOptions = {}): AsyncGenerator<GlueExample> {
+  const layout = checkLayout(options.layout);
+  if (layout !== 'parquet') {
+    for (const candidate of DIAGNOSTIC_TSV_PATHS) {
+      const path = join(dir, candidate);
+      if (await isFile(path)) {
+        yield* parseGlueDiagnosticTsv(createReadStream(path, { highWaterMark: CHUNK }), { ...options, file: options.file ?? path });
+        return;
+      }
+    }
+  }
+  const shards = layout === 'tsv' ? [] : await parquetShards(join(dir, 'ax'), 'test');
+  if (shards.length === 0) {
+    const tsv = DIAGNOSTIC_TSV_PATHS.map((p) => join(dir, p)).join(', ');
+    const parquet = join(dir, 'ax', 'test-*.parquet');
+    throw new GlueFileError(dir, `no AX diagnostic data; expected ${layout === 'parquet' ? parquet : layout === 'tsv' ? tsv : `one of ${tsv} (GLUE layout) or ${parquet} (HF parquet layout)`}`);
+  }
+  let position = 0;
+  for (const shard of shards) {
+    for await (const example of streamParquetFile(shard, { task: 'mnli', firstPosition: position, skipMalformed: options.skipMalformed })) {
+      position++;
+      yield example;
+    }
+  }
+}
+
+/** Loads the AX diagnostic set (1,104 pairs) into memory; see `streamGlueDiagnostic`. */
+export function loadGlueDiagnostic(dir: string, options: LoadGlueOptions = {}): Promise<GlueExample[]> {
+  return collect(streamGlueDiagnostic(dir, options));
 }
 
 /** Loads one split of a GLUE task into memory (for the small tasks and dev sets). */
@@ -145,6 +181,22 @@ async function mustBeFile(path: string): Promise<number> {
   } catch (cause) {
     if (cause instanceof GlueFileError) throw cause;
     throw new GlueFileError(path, `expected a readable file; ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (cause as Error).message}`, { cause });
+  }
+}
+
+function checkLayout(layout: LoadGlueOptions['layout']): 'auto' | 'tsv' | 'parquet' {
+  const l = layout ?? 'auto';
+  if (l !== 'auto' && l !== 'tsv' && l !== 'parquet') {
+    throw new GlueArgumentError(`expected layout 'auto', 'tsv' or 'parquet'; found ${JSON.stringify(l)}`);
+  }
+  return l;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -1,5 +1,6 @@
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { GlueFormatError } from './errors.js';
+import { readRow } from './malformed-rows.js';
 import { planColumns, toExample, type ColumnOptions } from './records.js';
 import type { GlueExample } from './tasks.js';
 
@@ -42,7 +43,9 @@ export async function* parseParquet(source: ParquetSource, options: ParquetOptio
     }
     for (let i = 0; i < rows.length; i++) {
       // parquet has rows, not lines: the location is the 1-based row number
-      yield toExample({ row: rows[i]!, line: rowStart + i + 1 }, plan, position++, file);
+      const at = position++;
+      const example = readRow(options.skipMalformed, () => toExample({ row: rows[i]!, line: rowStart + i + 1 }, plan, at, file));
+      if (example) yield example;
     }
     rowStart = rowEnd;
   }

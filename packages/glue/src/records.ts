@@ -1,4 +1,5 @@
 import { GlueArgumentError, GlueFormatError, shown } from './errors.js';
+import type { MalformedRows } from './malformed-rows.js';
 import { getTask, type GlueExample } from './tasks.js';
 
 /**
@@ -21,12 +22,19 @@ export interface ColumnOptions {
   labelNames?: readonly string[];
   /** Default: the task's kind, else classification. */
   kind?: 'classification' | 'regression';
+  /**
+   * Skip malformed records (wrong field count, unknown label, invalid JSON line, text that is not
+   * text) instead of throwing, counting them in this collector with their file:line. Off by default.
+   */
+  skipMalformed?: MalformedRows;
 }
 
 export interface NamedRecord {
   row: Readonly<Record<string, unknown>>;
   /** 1-based line (text files) or row (parquet) for messages. */
   line: number;
+  /** Set when the record itself is malformed (a CSV row with the wrong field count, a bad JSON line): thrown, or skipped with `skipMalformed`. */
+  malformed?: GlueFormatError;
 }
 
 interface Plan {

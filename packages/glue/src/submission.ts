@@ -25,6 +25,32 @@ export type SubmissionTarget = keyof typeof TARGETS;
 export const SUBMISSION_TARGETS = Object.keys(TARGETS) as SubmissionTarget[];
 /** Size of the AX diagnostic set (it is not a split of any task). */
 export const AX_SIZE = 1104;
+/**
+ * The name under which `submissionSplits` and `submissionTargetOf` address the AX diagnostic set:
+ * it is no split of MNLI, but an MNLI model predicts it (`loadGlueDiagnostic` reads it).
+ */
+export const AX_SPLIT = 'ax';
+
+/** The splits of `task` that have a submission file: its test splits, and for MNLI also `ax`. */
+export function submissionSplits(task: string): string[] {
+  const name = getTask(task).name;
+  return Object.values(TARGETS).filter((t) => t.task === name).map((t) => t.split ?? AX_SPLIT);
+}
+
+/**
+ * The submission target for predictions of `task` on `split` (`mnli` + `test_mismatched` →
+ * `mnli-mm`, `mnli` + `ax` → `ax`); an unknown pair throws `UnknownTaskError` listing the task's
+ * submission splits.
+ */
+export function submissionTargetOf(task: string, split: string): SubmissionTarget {
+  const name = getTask(task).name;
+  const found = SUBMISSION_TARGETS.find((key) => TARGETS[key].task === name && (TARGETS[key].split ?? AX_SPLIT) === split);
+  if (found === undefined) {
+    const valid = submissionSplits(name);
+    throw new UnknownTaskError(`no GLUE submission file for ${name} ${JSON.stringify(split)}; expected one of ${valid.length ? valid.join(', ') : '(none: a generated task)'}`);
+  }
+  return found;
+}
 
 export interface SubmissionFile {
   fileName: string;

@@ -63,12 +63,25 @@ describe('bad GLUE input gives typed errors naming file, line and what was expec
     expect(colaEmpty).toBeInstanceOf(GlueFormatError);
   });
 
-  it('CRLF line ends are reported at their first line unless allowCrlf', async () => {
+  it('CRLF line ends (a Windows editor) are accepted by default; the strict mode (allowCrlf: false) reports the first one', async () => {
     const crlf = RTE.replaceAll('\n', '\r\n');
-    const e = await failure(() => collect(parseGlueTsv(crlf, 'rte', 'train', { file: 'w.tsv' })));
-    expect(e).toMatchObject({ code: 'E_GLUE_FORMAT', line: 1 });
-    expect(e.message).toContain('expected lines ending in LF');
-    expect(await collect(parseGlueTsv(crlf, 'rte', 'train', { allowCrlf: true }))).toEqual(await collect(parseGlueTsv(RTE, 'rte', 'train')));
+    const lf = await collect(parseGlueTsv(RTE, 'rte', 'train'));
+    expect(lf.map((r) => r.textB)).toEqual(['A cat exists.', 'It was dry.']);
+    // the \r is dropped, not left at the end of the label (which would then be unknown) or of a text
+    expect(await collect(parseGlueTsv(crlf, 'rte', 'train'))).toEqual(lf);
+    expect(await collect(parseGlueTsv(crlf, 'rte', 'train', { allowCrlf: true }))).toEqual(lf);
+    // a file edited in part: only the second row ends in CRLF
+    const mixed = RTE.replace('exists.\tentailment\n', 'exists.\tentailment\r\n');
+    expect(await collect(parseGlueTsv(mixed, 'rte', 'train'))).toEqual(lf);
+    // a label-last test file: the \r would otherwise stick to the hypothesis
+    expect((await collect(parseGlueTsv('index\tsentence1\tsentence2\r\n0\ta\tb\r\n', 'rte', 'test')))[0]!.textB).toBe('b');
+
+    const e = await failure(() => collect(parseGlueTsv(crlf, 'rte', 'train', { file: 'w.tsv', allowCrlf: false })));
+    expect(e).toMatchObject({ code: 'E_GLUE_FORMAT', file: 'w.tsv', line: 1 });
+    expect(e.message).toBe('w.tsv:1: expected lines ending in LF (\\n) as GLUE files do; found CRLF (\\r\\n) — this is the strict mode (allowCrlf: false)');
+    const late = await failure(() => collect(parseGlueTsv(mixed, 'rte', 'train', { file: 'm.tsv', allowCrlf: false })));
+    expect(late).toMatchObject({ line: 2 });
+    expect(await collect(parseGlueTsv(RTE, 'rte', 'train', { allowCrlf: false }))).toEqual(lf);
   });
 
   it('invalid UTF-8 is reported with its line', async () => {
