@@ -10,6 +10,10 @@ import type { Dispatch } from './program.js';
  * holds exactly when k < ⌈p·2²⁴⌉, so dropout masks match the cpu backend's double-precision
  * comparison without rounding p to float32. Uniform and normal compute in float32 (normal matches
  * within float32 error; uniform on [0, 1) is exact).
+ *
+ * Box–Muller takes ln and cos from BOX_MULLER, not WGSL's built-ins: WGSL lets cos be off by 2⁻¹¹
+ * absolute and log by 2⁻²¹ absolute near 1, and Chromium's SwiftShader adapter uses that room
+ * (normal samples 2·10⁻⁴ from the float64 reference, where the contract asks for 1e-5).
  */
 const PHILOX = /* wgsl */ `
 fn mulhi(a: u32, b: u32) -> u32 {
@@ -31,6 +35,38 @@ fn philox(c0_: u32, c1_: u32, k0_: u32, k1_: u32) -> vec2<u32> {
   return vec2<u32>(x0, x1);
 }`;
 
+/**
+ * ln x for x in (0, 1] and cos 2πt for t in [0, 1), to a few float32 ulps. ln: x = m·2ᵉ with m in
+ * [√½, √2), ln m = 2·atanh s, s = (m − 1)/(m + 1), |s| ≤ 0.172 (the series' next term is below
+ * 10⁻⁹). cos: t minus its nearest quarter turn q/4 is exact (t is a multiple of 2⁻²⁴), leaving
+ * a in [−π/4, π/4] for Taylor polynomials of cos and sin (truncation below 3·10⁻⁸).
+ */
+const BOX_MULLER = /* wgsl */ `
+fn lnUnit(x: f32) -> f32 {
+  let fe = frexp(x);
+  var m = fe.fract;
+  var e = f32(fe.exp);
+  if (m < 0.70710678) { m = 2.0 * m; e = e - 1.0; }
+  let s = (m - 1.0) / (m + 1.0);
+  let s2 = s * s;
+  let atanh = s * (1.0 + s2 * (0.33333333 + s2 * (0.2 + s2 * (0.14285715 + s2 * 0.11111111))));
+  return 2.0 * atanh + e * 0.6931471805599453;
+}
+
+fn cos2pi(t: f32) -> f32 {
+  let q = round(4.0 * t);
+  let a = (t - 0.25 * q) * 6.283185307179586;
+  let a2 = a * a;
+  let c = 1.0 + a2 * (-0.5 + a2 * (0.041666668 + a2 * (-0.0013888889 + a2 * 0.000024801587)));
+  let s = a * (1.0 + a2 * (-0.16666667 + a2 * (0.0083333333 + a2 * (-0.00019841270 + a2 * 0.0000027557319))));
+  switch (u32(q) & 3u) {
+    case 0u: { return c; }
+    case 1u: { return -s; }
+    case 2u: { return -c; }
+    default: { return s; }
+  }
+}`;
+
 const DIST_CODE = { uniform: 0, normal: 1, bernoulli: 2 } as const;
 const TWO32 = 4294967296;
 
@@ -47,7 +83,7 @@ export function random(out: TensorView, attrs: OpAttrs['random']): Dispatch | nu
     shape: out.shape,
     views: [out],
     writes: [true],
-    prelude: PHILOX,
+    prelude: dist === 1 ? PHILOX + BOX_MULLER : PHILOX,
     extra: (q) =>
       q
         .u(EXTRA, attrs.offset % TWO32)
@@ -73,7 +109,7 @@ export function random(out: TensorView, attrs: OpAttrs['random']): Dispatch | nu
       : dist === 2
         ? `r = select(0.0, 1.0, k < pu(${EXTRA + 8}u));`
         : `let u1 = f32(x.y >> 8u) * 5.9604644775390625e-8;
-  r = pf(${EXTRA + 6}u) + pf(${EXTRA + 7}u) * (sqrt(-2.0 * log(1.0 - u0)) * cos(6.283185307179586 * u1));`
+  r = pf(${EXTRA + 6}u) + pf(${EXTRA + 7}u) * (sqrt(-2.0 * lnUnit(1.0 - u0)) * cos2pi(u1));`
   }
   st0(o0, ${store});`,
   });
