@@ -11,9 +11,11 @@ export {
   CHECKPOINT_FORMAT, CHECKPOINT_METADATA_KEY, OPTIM_PREFIX, PARAM_PREFIX,
   decodeCheckpoint, encodeCheckpoint, restoreTensors, type CheckpointMeta, type DecodedCheckpoint,
 } from './checkpoint.js';
+export { batchLoss } from './loss.js';
 export {
-  batchLoss, evaluate, fit,
-  type EpochRecord, type Evaluation, type FitOptions, type SequenceClassifier, type StepRecord, type TrainSink,
-} from './loop.js';
-export { mainMetricOf, summarize, type EpochResult, type RunResults } from './results.js';
+  evaluate, evaluateValidation, validationSplits,
+  type Evaluation, type SequenceClassifier, type ValidationData, type ValidationEvaluation, type ValidationSplits,
+} from './evaluate.js';
+export { fit, type EpochRecord, type FitOptions, type StepRecord, type TrainSink } from './loop.js';
+export { mainMetricOf, summarize, type EpochResult, type RunResults, type SplitScores, type ValidationScores } from './results.js';
 export { plotSvg } from './plot.js';

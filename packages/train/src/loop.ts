@@ -1,21 +1,13 @@
-import {
-  argmax, crossEntropy, getRngState, mse, noGrad, setRngState, tensor, tidy,
-  type Tensor,
-} from '@edora/tensor';
-import { batchCount, batches, computeGlueMetrics, getTask, type Batch, type Padding, type TokenizedDataset } from '@edora/glue';
+import { getRngState, setRngState, tidy } from '@edora/tensor';
+import { batchCount, batches, getTask, type Padding, type TokenizedDataset } from '@edora/glue';
 import { AdamW, type ParamGroup } from './adamw.js';
 import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, type CheckpointMeta } from './checkpoint.js';
 import { clipGradNorm } from './clip.js';
 import { CheckpointError, TrainOptionError } from './errors.js';
+import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
+import { batchLoss } from './loss.js';
 import { summarize, type EpochResult, type RunResults } from './results.js';
 import { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
-
-/** What the loop needs from a model: logits for a collated batch, and a train/eval switch (dropout). */
-export interface SequenceClassifier {
-  /** [batch, numLabels] logits ([batch, 1] for a regression task such as STS-B). */
-  logits(batch: Batch): Tensor;
-  train(mode?: boolean): unknown;
-}
 
 /** One optimizer step, as logged to `steps.jsonl` and handed to progress displays. */
 export interface StepRecord {
@@ -57,7 +49,14 @@ export interface FitOptions {
   /** Task name (@edora/glue) for the loss kind and the metrics. */
   task: string;
   train: TokenizedDataset;
-  validation: TokenizedDataset;
+  /**
+   * Evaluated after every epoch: one split, or several by name (MNLI's `validation_matched` and
+   * `validation_mismatched`). With several, each epoch records every split's scores under
+   * `splits`, and its `metrics` / `evalLoss` — which rank epochs for `best` — are the reported split's.
+   */
+  validation: ValidationData;
+  /** The validation split that is reported and ranks epochs; default the task's (`TaskSpec.reportedSplit`). */
+  reportedSplit?: string;
   epochs: number;
   batchSize: number;
   /** Seeds the data order (which, per epoch, depends only on seed and epoch). */
@@ -84,52 +83,12 @@ function checkInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new TrainOptionError(`fit: expected ${name} to be an integer ≥ ${min}; found ${v}`);
 }
 
-/** Loss of one batch: cross-entropy for classification, MSE for regression (as HF's RobertaForSequenceClassification). */
-export function batchLoss(logits: Tensor, batch: Batch, kind: 'classification' | 'regression'): Tensor {
-  if (!batch.labels) throw new TrainOptionError('batchLoss: the batch has no labels; expected a labelled split for training and evaluation');
-  const labels = tensor(batch.labels, [batch.batchSize], { backend: logits.backend, dtype: kind === 'classification' ? 'int32' : logits.dtype });
-  return kind === 'classification' ? crossEntropy(logits, labels) : mse(logits.reshape([batch.batchSize]), labels);
-}
-
-export interface Evaluation {
-  loss: number;
-  metrics: Record<string, number>;
-  /** Class ids (classification) or scores (regression), in dataset order. */
-  predictions: Float64Array;
-  idx: Int32Array;
-}
-
-/** Predictions, loss and metrics over a split, in eval mode without gradients (the model is left in eval mode). Unlabelled splits get predictions only. */
-export async function evaluate(model: SequenceClassifier, task: string, ds: TokenizedDataset, batchSize = 64, padding: Padding = 'longest'): Promise<Evaluation> {
-  const spec = getTask(task);
-  model.train(false);
-  const predictions = new Float64Array(ds.size);
-  const idx = new Int32Array(ds.size);
-  let lossSum = 0;
-  let k = 0;
-  for (const batch of batches(ds, { batchSize, padding })) {
-    const [pred, loss] = noGrad(() => tidy(() => {
-      const logits = model.logits(batch);
-      const p = spec.kind === 'classification' ? argmax(logits, -1) : logits.reshape([batch.batchSize]);
-      return [p, batch.labels ? batchLoss(logits, batch, spec.kind) : null] as const;
-    }));
-    const values = await pred.data();
-    predictions.set(Array.from(values as ArrayLike<number>), k);
-    idx.set(batch.idx, k);
-    if (loss) lossSum += (await loss.item()) * batch.batchSize;
-    pred.dispose();
-    loss?.dispose();
-    k += batch.batchSize;
-  }
-  const metrics = ds.labels ? computeGlueMetrics(task, predictions, ds.labels) : {};
-  return { loss: ds.labels ? lossSum / ds.size : NaN, metrics, predictions, idx };
-}
-
 const now = (): number => (globalThis.performance?.now() ?? Date.now()) / 1000;
 
 /**
  * Fine-tunes `model` as the EDoRA authors ran GLUE: AdamW over parameter groups, linear warmup
- * (int(ratio·T) steps) and decay, gradient clipping, evaluation after every epoch. The data order
+ * (int(ratio·T) steps) and decay, gradient clipping, evaluation of every validation split after
+ * every epoch (the best epoch is chosen on the reported split). The data order
  * of an epoch depends only on (seed, epoch), and every checkpoint stores the position in it, the
  * schedule, the optimizer and the random stream, so a resumed run takes exactly the steps the
  * uninterrupted one would. The caller seeds the random stream (`manualSeed`) before building the
@@ -139,7 +98,7 @@ const now = (): number => (globalThis.performance?.now() ?? Date.now()) / 1000;
  * good values, no checkpoint is written over the last good one, and `results.stopped` says why.
  */
 export async function fit(options: FitOptions): Promise<RunResults> {
-  const { model, task, train, validation, epochs, batchSize, seed, sink = {} } = options;
+  const { model, task, train, epochs, batchSize, seed, sink = {} } = options;
   const spec = getTask(task);
   checkInt('epochs', epochs, 1);
   checkInt('batchSize', batchSize, 1);
@@ -149,6 +108,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   checkInt('checkpointEvery', checkpointEvery, 0);
   if (!train.labels) throw new TrainOptionError('fit: the training split has no labels');
   if (train.size === 0) throw new TrainOptionError('fit: the training split is empty');
+  const validation = validationSplits(options.validation, task, options.reportedSplit);
   const padding = options.padding ?? 'max_length';
   const maxGradNorm = options.maxGradNorm ?? 1.0;
   const runKey = options.runKey ?? '';
@@ -248,12 +208,11 @@ export async function fit(options: FitOptions): Promise<RunResults> {
       }
       if (stopped) break;
 
-      const ev = await evaluate(model, task, validation, options.evalBatchSize ?? Math.max(batchSize, 32), 'longest');
+      const { scores } = await evaluateValidation(model, task, validation, options.evalBatchSize ?? Math.max(batchSize, 32), 'longest');
       const result: EpochResult = {
         epoch: epoch + 1,
         trainLoss: epochLosses.reduce((s, x) => s + x, 0) / Math.max(1, epochLosses.length),
-        evalLoss: ev.loss,
-        metrics: ev.metrics,
+        ...scores,
         tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
         seconds: epochSeconds,
       };
@@ -270,5 +229,5 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     optimizer.zeroGrad();
     optimizer.dispose();
   }
-  return summarize(history, step, stopped);
+  return summarize(history, step, stopped, validation.splits.length > 1 ? validation.reported : undefined);
 }

@@ -95,7 +95,7 @@ export async function writeRunResults(dir: string, results: RunResults, title: s
   await mkdir(dir, { recursive: true });
   const written = [join(dir, RUN_FILES.results), join(dir, RUN_FILES.plotSvg)];
   await writeFileAtomic(written[0]!, JSON.stringify({ ...extra, ...results }, null, 2) + '\n');
-  await writeFileAtomic(written[1]!, plotSvg(results.epochs, results.mainMetric, title));
+  await writeFileAtomic(written[1]!, plotSvg(results.epochs, results.mainMetric, title, results.reportedSplit));
   if (await renderPng(written[1]!, join(dir, RUN_FILES.plotPng))) written.push(join(dir, RUN_FILES.plotPng));
   return written;
 }

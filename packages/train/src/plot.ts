@@ -26,11 +26,16 @@ function fmt(v: number): string {
   return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : v.toFixed(a < 1 ? 3 : 2);
 }
 
+/** Legend width of a label: about 6.5 px per character at 12 px sans-serif, plus the line sample. */
+const legendWidth = (label: string): number => 40 + 6.5 * label.length;
+
 /**
  * A self-contained SVG of train loss and eval loss (left axis) and the main metric (right axis)
  * per epoch. Written by hand so the plot needs no renderer or dependency; any browser shows it.
+ * Epochs with several validation splits (MNLI) get one metric line per split: the reported
+ * split's solid, the others dashed; the eval loss drawn is the reported split's.
  */
-export function plotSvg(history: EpochResult[], mainMetric: string, title: string): string {
+export function plotSvg(history: EpochResult[], mainMetric: string, title: string, reportedSplit?: string): string {
   const x0 = PAD.left;
   const x1 = W - PAD.right;
   const y0 = H - PAD.bottom;
@@ -39,7 +44,16 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
   const xs = (i: number): number => (n <= 1 ? (x0 + x1) / 2 : x0 + ((x1 - x0) * i) / (n - 1));
   const losses = history.flatMap((e) => [e.trainLoss, e.evalLoss]);
   const [lLo, lHi] = bounds(losses);
-  const [mLo, mHi] = bounds(history.map((e) => e.metrics[mainMetric] ?? NaN));
+  // one metric line, or one per validation split; `metrics` is the reported split's
+  const splitNames = Object.keys(history[0]?.splits ?? {});
+  const metricLines = splitNames.length === 0
+    ? [{ name: mainMetric, values: history.map((e) => e.metrics[mainMetric] ?? NaN), reported: true }]
+    : splitNames.map((split) => ({
+      name: `${mainMetric} ${split.replace(/^validation_/, '')}`,
+      values: history.map((e) => e.splits?.[split]?.metrics[mainMetric] ?? NaN),
+      reported: split === reportedSplit,
+    }));
+  const [mLo, mHi] = bounds(metricLines.flatMap((m) => m.values));
   const yl = (v: number): number => y0 - ((v - lLo) / (lHi - lLo)) * (y0 - y1);
   const ym = (v: number): number => y0 - ((v - mLo) / (mHi - mLo)) * (y0 - y1);
   const path = (vals: number[], y: (v: number) => number): string =>
@@ -47,7 +61,7 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
   const series: { name: string; color: string; values: number[]; y: (v: number) => number; dash?: string }[] = [
     { name: 'train loss', color: '#1f77b4', values: history.map((e) => e.trainLoss), y: yl },
     { name: 'eval loss', color: '#1f77b4', values: history.map((e) => e.evalLoss), y: yl, dash: '5 4' },
-    { name: mainMetric, color: '#d62728', values: history.map((e) => e.metrics[mainMetric] ?? NaN), y: ym },
+    ...metricLines.map((m) => ({ name: m.name, color: '#d62728', values: m.values, y: ym, ...(m.reported ? {} : { dash: '5 4' }) })),
   ];
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
@@ -75,10 +89,12 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
       if (Number.isFinite(v)) out.push(`<circle cx="${xs(i).toFixed(1)}" cy="${s.y(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     });
   }
-  series.forEach((s, i) => {
-    const lx = x0 + 10 + i * 150;
+  let lx = x0 + 10;
+  series.forEach((s) => {
     out.push(`<line x1="${lx}" y1="${y1 - 6}" x2="${lx + 20}" y2="${y1 - 6}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     out.push(`<text x="${lx + 24}" y="${y1 - 2}">${esc(s.name)}</text>`);
+    // three entries fit at a fixed spacing; MNLI's four are spaced by their labels' widths
+    lx += series.length > 3 ? legendWidth(s.name) : 150;
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
