@@ -2,13 +2,14 @@ import {
   BACKEND_API_VERSION, type BackendBuffer, type BackendCapabilities, type BackendV1, type DType, type MemoryInfo, type OpAttrs,
   type OpName, type TensorView,
 } from '@edora/tensor';
-import { acquireDevice, type DeviceOptions } from './device.js';
+import { acquireDevice, type DeviceFeatures, type DeviceOptions } from './device.js';
 import {
   WebGpuDeviceLostError, WebGpuLimitError, WebGpuOpError, WebGpuOutOfMemoryError, WebGpuValidationError, type WebGpuError,
 } from './errors.js';
 import {
   BUFFER_COPY_DST, BUFFER_COPY_SRC, BUFFER_MAP_READ, BUFFER_STORAGE, BUFFER_UNIFORM, MAP_MODE_READ,
 } from './flags.js';
+import { FAULT_BYTES, FaultBuffer, faultError } from './fault.js';
 import { planOp, planners } from './kernels/index.js';
 import { PARAM_BYTES, PARAM_WORDS, type Dispatch, type PlanContext } from './kernels/program.js';
 import { PipelineCache, planBindings } from './pipelines.js';
@@ -61,7 +62,8 @@ interface PendingScope {
  *
  * Errors: validation and out-of-memory error scopes stay open around everything the backend
  * does; each submission closes them and opens new ones, and the next `sync()` or `read()` raises
- * what they caught as a typed error naming that submission's ops.
+ * what they caught as a typed error naming that submission's ops. Out-of-range row ids are
+ * recorded by the kernels in a fault buffer that the same read or sync copies out (fault.ts).
  */
 export class WebGpuBackend implements BackendV1 {
   readonly apiVersion = BACKEND_API_VERSION;
@@ -69,6 +71,8 @@ export class WebGpuBackend implements BackendV1 {
   readonly capabilities: BackendCapabilities;
   readonly device: GPUDevice;
   readonly maxBindingBytes: number;
+  /** Optional features in use (subgroup reductions), as acquired. */
+  readonly features: Readonly<DeviceFeatures>;
   private readonly plan: PlanContext;
 
   private readonly pool: BufferPool;
@@ -76,6 +80,7 @@ export class WebGpuBackend implements BackendV1 {
   private readonly pipelines: PipelineCache;
   private readonly arena: GPUBuffer;
   private readonly arenaHost: Uint32Array;
+  private readonly faults: FaultBuffer;
   private readonly maxDispatches: number;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -89,13 +94,21 @@ export class WebGpuBackend implements BackendV1 {
   private keepAlive: unknown;
   private submissions = 0;
 
-  constructor(device: GPUDevice, description: string, options: WebGpuBackendOptions = {}, software = false) {
+  constructor(
+    device: GPUDevice, description: string, options: WebGpuBackendOptions = {}, software = false,
+    features: DeviceFeatures = { subgroups: false },
+  ) {
     this.device = device;
     this.name = options.name ?? 'webgpu';
     this.keepAlive = options.keepAlive;
     this.maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
     const gemm = options.gemmKernel === 'tiled' || options.gemmKernel === 'direct' ? options.gemmKernel : software ? 'direct' : 'tiled';
-    this.plan = { maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment, gemm };
+    // subgroup kernels need the feature on this device, whatever the caller claims
+    this.features = { ...features, subgroups: features.subgroups && device.features.has('subgroups') };
+    this.plan = {
+      maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment, gemm,
+      subgroups: this.features.subgroups,
+    };
     this.capabilities = { float64: false, maxBufferBytes: device.limits.maxBufferSize, async: true, device: description };
     this.maxDispatches = options.maxDispatchesPerSubmit ?? 256;
     this.pool = new BufferPool(
@@ -106,6 +119,7 @@ export class WebGpuBackend implements BackendV1 {
     this.pipelines = new PipelineCache(device);
     this.arena = device.createBuffer({ size: this.maxDispatches * PARAM_BYTES, usage: BUFFER_UNIFORM | BUFFER_COPY_DST });
     this.arenaHost = new Uint32Array(this.maxDispatches * PARAM_WORDS);
+    this.faults = new FaultBuffer(device);
     void device.lost.then((info) => {
       if (!this.disposed) this.lostMessage = `${info.reason}: ${info.message}`;
     });
@@ -155,23 +169,38 @@ export class WebGpuBackend implements BackendV1 {
     }
     const start = byteOffset - (byteOffset % 4);
     const size = Math.ceil((byteOffset + byteLength - start) / 4) * 4;
-    const stage = this.staging.acquire(size);
+    // the fault record rides in the same staging buffer, after the data: no extra copy or wait
+    const checkFaults = this.faults.pending;
+    const total = size + (checkFaults ? FAULT_BYTES : 0);
+    const stage = this.staging.acquire(total);
     this.endPass();
-    this.encoderOrNew().copyBufferToBuffer(b.gpu, start, stage, 0, size);
+    const encoder = this.encoderOrNew();
+    encoder.copyBufferToBuffer(b.gpu, start, stage, 0, size);
+    if (checkFaults) this.faults.encodeCheck(encoder, stage, size);
     this.batchOps.push('read');
     this.flush();
+    const [out, fault] = await this.mapStaged(stage, total, 'read', (mapped) => [
+      new Uint8Array(mapped).slice(byteOffset - start, byteOffset - start + byteLength),
+      checkFaults ? faultError(new Uint32Array(mapped, size, FAULT_BYTES / 4), 'read()') : null,
+    ] as const);
+    await this.raiseErrors();
+    if (fault) throw fault;
+    return out;
+  }
+
+  /** Waits for a staging buffer, hands its first `size` bytes to `take` (which copies) and returns it to the pool. */
+  private async mapStaged<T>(stage: GPUBuffer, size: number, what: string, take: (mapped: ArrayBuffer) => T): Promise<T> {
     try {
       await stage.mapAsync(MAP_MODE_READ, 0, size);
     } catch (err) {
       await this.raiseErrors();
-      this.checkUsable('read');
+      this.checkUsable(what);
       throw err;
     }
-    const out = new Uint8Array(stage.getMappedRange(0, size)).slice(byteOffset - start, byteOffset - start + byteLength);
+    const taken = take(stage.getMappedRange(0, size));
     stage.unmap();
     this.staging.release(stage, size);
-    await this.raiseErrors();
-    return out;
+    return taken;
   }
 
   copyBuffer(src: BackendBuffer, srcByteOffset: number, dst: BackendBuffer, dstByteOffset: number, byteLength: number): void {
@@ -256,6 +285,10 @@ export class WebGpuBackend implements BackendV1 {
       entries.push({ binding: j + 1, resource });
       this.touched.add(b);
     });
+    if (plan.faults) {
+      entries.push({ binding: plan.buffers.length + 1, resource: { buffer: this.faults.buffer } });
+      this.faults.arm();
+    }
     const group = this.device.createBindGroup({ layout, entries });
     if (!this.pass) this.pass = this.encoderOrNew().beginComputePass();
     this.pass.setPipeline(pipeline);
@@ -296,9 +329,19 @@ export class WebGpuBackend implements BackendV1 {
 
   async sync(): Promise<void> {
     this.checkUsable('sync');
+    // a pending fault record is copied out by the submission the sync makes anyway
+    let stage: GPUBuffer | null = null;
+    if (this.faults.pending) {
+      stage = this.staging.acquire(FAULT_BYTES);
+      this.endPass();
+      this.faults.encodeCheck(this.encoderOrNew(), stage, 0);
+      this.batchOps.push('fault check');
+    }
     this.flush();
+    const fault = stage ? await this.mapStaged(stage, FAULT_BYTES, 'sync', (m) => faultError(new Uint32Array(m), 'sync()')) : null;
     await this.device.queue.onSubmittedWorkDone();
     await this.raiseErrors();
+    if (fault) throw fault;
   }
 
   private openScopes(): void {
@@ -380,6 +423,6 @@ function summarize(ops: string[]): string {
 
 /** Acquires a device from the injected `GPU` and wraps it in a backend. */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  const { device, description, software } = await acquireDevice(options);
-  return new WebGpuBackend(device, description, options, software);
+  const { device, description, software, features } = await acquireDevice(options);
+  return new WebGpuBackend(device, description, options, software, features);
 }

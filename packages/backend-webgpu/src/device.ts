@@ -14,8 +14,21 @@ export interface DeviceOptions {
    * offers less than this, acquisition fails with a `WebGpuLimitError` that says so.
    */
   requiredStorageBindingBytes?: number;
-  /** Request `shader-f16` when the adapter has it (used only where conformance passes). */
-  enableF16?: boolean;
+  /**
+   * Optional device features. `subgroups` (default true): request the feature when the adapter has
+   * it and reduce rows with subgroupAdd/subgroupMax; false keeps the workgroup-memory tree
+   * reductions (tests compare the two paths).
+   */
+  features?: { subgroups?: boolean };
+}
+
+/** What the device was created with. */
+export interface DeviceFeatures {
+  /** The `subgroups` feature is enabled and the row reductions use it. */
+  subgroups: boolean;
+  /** The adapter's subgroup sizes when it reports them (WebGPU allows 4 to 128). */
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
 }
 
 export interface AcquiredDevice {
@@ -24,6 +37,7 @@ export interface AcquiredDevice {
   description: string;
   /** The adapter is a CPU emulating a GPU (lavapipe/llvmpipe, SwiftShader, a fallback adapter). */
   software: boolean;
+  features: DeviceFeatures;
 }
 
 const INSTALL_HINT =
@@ -55,7 +69,8 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     );
   }
   const requiredFeatures: GPUFeatureName[] = [];
-  if (options.enableF16 && adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
+  const subgroups = options.features?.subgroups !== false && adapter.features.has('subgroups');
+  if (subgroups) requiredFeatures.push('subgroups');
   const device = await adapter.requestDevice({
     requiredFeatures,
     requiredLimits: {
@@ -69,6 +84,12 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     },
   });
   const description = describeAdapter(adapter);
-  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
-  return { device, adapter, description, software: fallback || /llvmpipe|lavapipe|swiftshader/i.test(description) };
+  const info = adapter.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean; subgroupMinSize?: number; subgroupMaxSize?: number }) | undefined;
+  const fallback = info?.isFallbackAdapter === true;
+  const features: DeviceFeatures = { subgroups: subgroups && device.features.has('subgroups') };
+  if (features.subgroups && info?.subgroupMinSize) {
+    features.subgroupMinSize = info.subgroupMinSize;
+    features.subgroupMaxSize = info.subgroupMaxSize ?? info.subgroupMinSize;
+  }
+  return { device, adapter, description, software: fallback || /llvmpipe|lavapipe|swiftshader/i.test(description), features };
 }

@@ -1,4 +1,4 @@
-import { EdoraError } from '@edora/tensor';
+import { BackendError, EdoraError } from '@edora/tensor';
 
 /**
  * Typed errors of the WebGPU backend. GPU-side failures surface asynchronously (WebGPU reports
@@ -52,3 +52,11 @@ export class WebGpuOpError extends WebGpuError {
     super('E_WEBGPU_OP', message);
   }
 }
+
+/**
+ * A row id outside [0, rows) met by gatherRows or scatterAddRows. The cpu backend throws a
+ * `BackendError` (code E_BACKEND) for the same input and the wasm backend a subclass of it, so this
+ * one is a `BackendError` too, with the same message shape; it is raised at the next `read()` or
+ * `sync()` (see fault.ts), not by `run`.
+ */
+export class WebGpuIndexError extends BackendError {}

@@ -4,10 +4,10 @@
  * (`navigator.gpu` by default); Node's Dawn lives in `@edora/backend-webgpu/node`.
  */
 export { WebGpuBackend, createWebGpuBackend, type WebGpuBackendOptions, type WebGpuBuffer } from './backend.js';
-export { acquireDevice, type DeviceOptions, type AcquiredDevice } from './device.js';
+export { acquireDevice, type DeviceOptions, type DeviceFeatures, type AcquiredDevice } from './device.js';
 export {
   WebGpuError, WebGpuUnavailableError, WebGpuLimitError, WebGpuValidationError, WebGpuOutOfMemoryError, WebGpuDeviceLostError,
-  WebGpuOpError,
+  WebGpuOpError, WebGpuIndexError,
 } from './errors.js';
 export { bucketBytes, type PoolStats } from './pool.js';
 export { MAX_RANK } from './kernels/map.js';

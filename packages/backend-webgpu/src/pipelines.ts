@@ -1,6 +1,7 @@
 import { wgslType, type BindWindow, type Dispatch } from './kernels/program.js';
 import type { DType } from '@edora/tensor';
 import { SHADER_STAGE_COMPUTE } from './flags.js';
+import { faultWgsl } from './fault.js';
 
 /**
  * Binding plans and the pipeline cache. A plan maps each view of a dispatch to a binding: views
@@ -17,6 +18,8 @@ export interface BindingPlan {
   /** binding index (0-based among storage bindings) of each view */
   slot: number[];
   dtypes: DType[];
+  /** The fault buffer is bound after the views (binding buffers.length + 1). */
+  faults: boolean;
   signature: string;
 }
 
@@ -42,13 +45,19 @@ export function planBindings(d: Dispatch, gpuOf: (k: number) => GPUBuffer): Bind
     slot.push(j);
   });
   const dtypes = d.views.map((v) => v.dtype);
-  const signature = `${slot.join(',')}|${writable.map((w, j) => `${w ? 'w' : 'r'}${vec4[j] ? '4' : ''}`).join(',')}|${dtypes.join(',')}`;
-  return { buffers, windows, writable, vec4, slot, dtypes, signature };
+  const faults = d.faults === true;
+  const signature =
+    `${slot.join(',')}|${writable.map((w, j) => `${w ? 'w' : 'r'}${vec4[j] ? '4' : ''}`).join(',')}|${dtypes.join(',')}${faults ? '|f' : ''}`;
+  return { buffers, windows, writable, vec4, slot, dtypes, faults, signature };
 }
 
-/** Binding declarations, params readers and one typed load/store pair per view. */
-export function header(plan: BindingPlan): { text: string; names: string[] } {
+/**
+ * `enable` directives (they must open the module), binding declarations, params readers, one typed
+ * load/store pair per view, and the fault binding with `reportBadIndex` when the kernel reports.
+ */
+export function header(plan: BindingPlan, d: Pick<Dispatch, 'enables'>): { text: string; names: string[] } {
   const lines = [
+    ...(d.enables ?? []).map((e) => `enable ${e};`),
     'struct Params { v: array<vec4<u32>, 16> }',
     '@group(0) @binding(0) var<uniform> P: Params;',
     'fn pu(i: u32) -> u32 { return P.v[i / 4u][i % 4u]; }',
@@ -70,6 +79,7 @@ export function header(plan: BindingPlan): { text: string; names: string[] } {
     lines.push(`fn ld${k}(i: u32) -> ${t} { return bitcast<${t}>(b${j}[i]); }`);
     if (plan.writable[j]) lines.push(`fn st${k}(i: u32, v: ${t}) { b${j}[i] = bitcast<u32>(v); }`);
   });
+  if (plan.faults) lines.push(faultWgsl(plan.buffers.length + 1));
   return { text: lines.join('\n'), names: plan.slot.map((j) => `b${j}`) };
 }
 
@@ -92,7 +102,7 @@ export class PipelineCache {
     const key = `${d.key}#${plan.signature}`;
     let hit = this.pipelines.get(key);
     if (hit) return hit;
-    const h = header(plan);
+    const h = header(plan, d);
     const code = `${h.text}\n${d.wgsl({ name: h.names })}`;
     const module = this.device.createShaderModule({ label: `edora ${d.op} [${d.key}]`, code });
     const layout = this.layout(plan);
@@ -107,11 +117,12 @@ export class PipelineCache {
   }
 
   private layout(plan: BindingPlan): GPUBindGroupLayout {
-    const sig = plan.writable.map((w) => (w ? 'w' : 'r')).join('');
+    const kinds = plan.faults ? [...plan.writable, true] : plan.writable;
+    const sig = kinds.map((w) => (w ? 'w' : 'r')).join('');
     let l = this.layouts.get(sig);
     if (!l) {
       const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform' } }];
-      plan.writable.forEach((w, j) =>
+      kinds.forEach((w, j) =>
         entries.push({ binding: j + 1, visibility: SHADER_STAGE_COMPUTE, buffer: { type: w ? 'storage' : 'read-only-storage' } }),
       );
       l = this.device.createBindGroupLayout({ entries });

@@ -29,6 +29,19 @@ describe.skipIf(noGpuReason !== null)(`webgpu tables over the binding limit${noG
     for (const t of [table, ids, rows]) t.dispose();
   });
 
+  it('a bad id in a piecewise lookup is zeroed and reported once, not once per block', async () => {
+    const [V, D] = [1000, 50];
+    const table = tensor(Float32Array.from({ length: V * D }, (_, i) => i), [V, D], { backend: b });
+    const ids = tensor(Int32Array.from([999, 1000]), [2], { backend: b });
+    const out = tensor(new Float32Array(2 * D).fill(-1), [2, D], { backend: b });
+    b.run('gatherRows', [table, ids], [out], {});
+    await expect(out.data()).rejects.toThrow(/^webgpu gatherRows: index 1000 is out of range for a table of 1000 rows \(expected 0 ≤ index < 1000\)\. /);
+    const got = await out.data();
+    expect(Array.from(got.subarray(0, D))).toEqual(Array.from({ length: D }, (_, d) => 999 * D + d));
+    expect(Array.from(got.subarray(D))).toEqual(new Array(D).fill(0));
+    for (const t of [table, ids, out]) t.dispose();
+  });
+
   it('an elementwise op on such a buffer is a limit error naming both sizes', () => {
     const big = tensor(new Float32Array(20000), [20000], { backend: b });
     expect(() => big.add(1)).toThrow(WebGpuLimitError);

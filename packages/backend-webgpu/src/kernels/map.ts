@@ -1,10 +1,11 @@
 import { collapseDims, type TensorView } from '@edora/tensor';
 import { WebGpuOpError } from '../errors.js';
-import { ParamBuilder, grid1d, type BindWindow, type Dispatch } from './program.js';
+import { ParamBuilder, grid1d, type BindWindow, type Dispatch, type WgslExtension } from './program.js';
 
 /**
  * The strided elementwise skeleton behind every map-like op: one invocation per element of the
- * output shape, which it decomposes into coordinates and dots with each view's strides. Dims
+ * output shape (or, with `perWorkgroup`, one workgroup whose invocations share the element), which
+ * it decomposes into coordinates and dots with each view's strides. Dims
  * that are contiguous for every view are merged first (a contiguous op becomes rank 1), and the
  * remaining rank, at most MAX_RANK, is unrolled into the shader variant.
  *
@@ -30,6 +31,15 @@ export interface MapSpec {
   windows?: readonly (BindWindow | null)[];
   /** Sets the op's scalars at EXTRA.. */
   extra?: (p: ParamBuilder) => void;
+  /** The body calls `reportBadIndex` (see Dispatch.faults). */
+  faults?: boolean;
+  /**
+   * One workgroup of this many invocations per element instead of one invocation: the body also
+   * sees `lid` (local_invocation_index) and may use workgroup reductions (see workgroup-reduce.ts).
+   */
+  perWorkgroup?: number;
+  /** WGSL extensions the prelude or body need. */
+  enables?: readonly WgslExtension[];
 }
 
 export function mapDispatch(spec: MapSpec): Dispatch | null {
@@ -61,10 +71,15 @@ export function mapDispatch(spec: MapSpec): Dispatch | null {
       lines.push('}');
     }
     for (let k = 0; k < nv; k++) lines.push(`let o${k} = u32(o${k}_);`);
-    return `${spec.prelude ?? ''}
-@compute @workgroup_size(${WG})
+    const entry = spec.perWorkgroup
+      ? `@compute @workgroup_size(${spec.perWorkgroup})
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = wid.x + wid.y * nwg.x;`
+      : `@compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * ${WG}u;
+  let i = gid.x + gid.y * nwg.x * ${WG}u;`;
+    return `${spec.prelude ?? ''}
+${entry}
   if (i >= pu(0u)) { return; }
   ${lines.join('\n  ')}
   ${spec.body}
@@ -72,12 +87,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   };
   return {
     op: spec.op,
-    key: `map:${spec.key}:r${rank}:v${nv}`,
+    key: `map:${spec.key}:r${rank}:v${nv}${spec.perWorkgroup ? `:wg${spec.perWorkgroup}` : ''}`,
     views: spec.views,
     writes: spec.writes,
     ...(spec.windows ? { windows: spec.windows } : {}),
+    ...(spec.faults ? { faults: true } : {}),
+    ...(spec.enables ? { enables: spec.enables } : {}),
     wgsl,
     params: p,
-    grid: grid1d(Math.ceil(n / WG)),
+    grid: grid1d(spec.perWorkgroup ? n : Math.ceil(n / WG)),
   };
 }

@@ -29,7 +29,16 @@ export interface Dispatch {
   params: ParamBuilder;
   /** Workgroup counts. */
   grid: readonly [number, number, number];
+  /**
+   * The kernel reports out-of-range ids through `reportBadIndex` (see fault.ts): the backend binds
+   * its fault buffer after the views and checks it at the next read or sync.
+   */
+  faults?: boolean;
+  /** WGSL extensions the kernel needs (`enable …;` lines), e.g. 'subgroups' for the subgroup reductions. */
+  enables?: readonly WgslExtension[];
 }
+
+export type WgslExtension = 'subgroups';
 
 export interface BindWindow {
   byteOffset: number;
@@ -44,6 +53,8 @@ export interface PlanContext {
   bindingAlignment: number;
   /** GEMM strategy: workgroup-memory tiles (GPUs) or barrier-free direct loads (CPU emulators). */
   gemm: 'tiled' | 'direct';
+  /** The device has the `subgroups` feature and the options did not turn it off. */
+  subgroups: boolean;
 }
 
 export const PARAM_WORDS = 64;

@@ -1,11 +1,14 @@
 import type { TensorView } from '@edora/tensor';
 import { EXTRA, mapDispatch } from './map.js';
 import type { BindWindow, Dispatch, PlanContext } from './program.js';
+import { faultCode } from '../fault.js';
 
 /**
  * Row gather (embedding lookup) and scatter-add (its backward). Indices outside [0, V) cannot
- * raise from inside a shader: gather writes zeros for them (leaves the row as it was when the table
- * is read piecewise) and scatter-add skips them.
+ * raise from inside a shader: gather writes zeros for them and scatter-add skips them, and both
+ * report the id through the fault buffer (fault.ts), which the backend turns into a typed error
+ * at the next read or sync. Each bad id is counted once: by its column-0 invocation in gather,
+ * by the column-0 invocation's walk in scatter-add.
  *
  * Scatter-add gives each invocation one column and walks the indices in order, so repeated
  * indices accumulate without float atomics and the result is deterministic run to run.
@@ -27,15 +30,18 @@ export function gatherRows(table: TensorView, idx: TensorView, out: TensorView, 
       views: [pseudo(idx, [N, D], [idx.strides[0]!, 0]), pseudo(table, [N, D], [0, ts1], tableOffset), out],
       writes: [false, false, true],
       windows: [null, window, null],
-      extra: (p) => p.u(EXTRA, V).i(EXTRA + 1, ts0).u(EXTRA + 2, r0).u(EXTRA + 3, r1),
-      body: window
-        ? `
+      extra: (p) => p.u(EXTRA, V).i(EXTRA + 1, ts0).u(EXTRA + 2, r0).u(EXTRA + 3, r1).u(EXTRA + 4, D),
+      faults: true,
+      // a bad id is handled by the first block only (r0 = 0), so it is reported and zeroed once
+      body: `
   let r = ld0(o0);
-  if (r < i32(pu(${EXTRA + 2}u)) || r >= i32(pu(${EXTRA + 3}u))) { return; }
-  st2(o2, ld1(u32(i32(o1) + r * pi(${EXTRA + 1}u))));`
-        : `
-  let r = ld0(o0);
-  if (r < 0 || u32(r) >= pu(${EXTRA}u)) { st2(o2, ${out.dtype === 'int32' ? '0' : '0.0'}); return; }
+  if (r < 0 || u32(r) >= pu(${EXTRA}u)) {
+    ${window ? `if (pu(${EXTRA + 2}u) != 0u) { return; }` : ''}
+    reportBadIndex(${faultCode('gatherRows')}u, r, pu(${EXTRA}u), i % pu(${EXTRA + 4}u) == 0u);
+    st2(o2, ${out.dtype === 'int32' ? '0' : '0.0'});
+    return;
+  }
+  ${window ? `if (r < i32(pu(${EXTRA + 2}u)) || r >= i32(pu(${EXTRA + 3}u))) { return; }` : ''}
   st2(o2, ld1(u32(i32(o1) + r * pi(${EXTRA + 1}u))));`,
     });
   if (!piecewise) return [gather(table.offset, 0, V, null)];
@@ -68,10 +74,14 @@ export function scatterAddRows(src: TensorView, idx: TensorView, out: TensorView
     views: [pseudo(src, [D], [src.strides[1]!]), pseudo(idx, [D], [0]), pseudo(out, [D], [out.strides[1]!])],
     writes: [false, false, true],
     extra: (p) => p.u(EXTRA, V).u(EXTRA + 1, N).i(EXTRA + 2, src.strides[0]!).i(EXTRA + 3, idx.strides[0]!).i(EXTRA + 4, out.strides[0]!),
+    faults: true,
     body: `
   for (var n = 0u; n < pu(${EXTRA + 1}u); n++) {
     let r = ld1(u32(i32(o1) + i32(n) * pi(${EXTRA + 3}u)));
-    if (r < 0 || u32(r) >= pu(${EXTRA}u)) { continue; }
+    if (r < 0 || u32(r) >= pu(${EXTRA}u)) {
+      if (i == 0u) { reportBadIndex(${faultCode('scatterAddRows')}u, r, pu(${EXTRA}u), true); }
+      continue;
+    }
     let po = u32(i32(o2) + r * pi(${EXTRA + 4}u));
     st2(po, ld2(po) + ld0(u32(i32(o0) + i32(n) * pi(${EXTRA + 2}u))));
   }`,
