@@ -1,13 +1,18 @@
 import os from 'node:os';
 import { CpuBackend, randn, tensor, type BackendV1, type Tensor } from '@edora/tensor';
 import { createNodeWebGpuBackend } from '../src/node.js';
+import { benchReductions } from './reductions.js';
+import { table } from './table.js';
 
 // GEMM throughput of the webgpu backend (Dawn; lavapipe here, a real GPU elsewhere) against the
 // pure-TS cpu backend in the same run, at the shapes RoBERTa-base training runs: the 4096-token
 // batch (32 × 128) through a 768×768 projection and the 768×3072 FFN, each as A·B and as A·Wᵀ
-// (how Linear stores weights), and batched attention (12 heads, 128 tokens, head size 64).
+// (how Linear stores weights), and batched attention (12 heads, 128 tokens, head size 64). Then
+// the workgroup reductions with subgroups on and off (reductions.ts).
 // Run: pnpm --filter @edora/backend-webgpu bench
 // Environment:
+//   BENCH_ONLY=gemm|reductions  run one section
+//   BENCH_TOKENS=4096       token rows of the reduction shapes
 //   BENCH_SKIP_CPU=1        leave out the cpu-backend rows
 //   BENCH_CPU_ROWS=512      rows of the token dim for the cpu backend (GFLOP/s barely depends on it;
 //                           the full 4096 rows take minutes in pure TypeScript)
@@ -31,13 +36,6 @@ const shapes: Shape[] = [
   { name: '12 × 128×64 · (128×64)ᵀ (QKᵀ)', batch: 12, M: 128, K: 64, N: 128, transB: true },
   { name: '12 × 128×128 · 128×64 (PV)', batch: 12, M: 128, K: 128, N: 64, transB: false },
 ];
-
-function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const w = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
-  return [line(header), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
 
 /** Operands on `backend`: B is stored [N, K] and viewed transposed when transB. */
 function operands(backend: BackendV1, s: Shape, M: number): { a: Tensor; b: Tensor; out: Tensor; all: Tensor[] } {
@@ -70,11 +68,10 @@ async function secondsPerGemm(backend: BackendV1, s: Shape, M: number, minSecond
 
 const gflops = (s: Shape, M: number, sec: number): number => (2 * s.batch * M * s.K * s.N) / sec / 1e9;
 
-async function main(): Promise<void> {
+async function benchGemm(dawn: string[]): Promise<void> {
   const skipCpu = process.env.BENCH_SKIP_CPU === '1';
   const cpuRows = Number(process.env.BENCH_CPU_ROWS ?? 512);
   const peak = Number(process.env.BENCH_PEAK_GFLOPS ?? 0);
-  const dawn = process.env.BENCH_DAWN ? process.env.BENCH_DAWN.split(',') : [];
   const gpu = await createNodeWebGpuBackend({ dawnOptions: dawn });
   const cpu = new CpuBackend();
   console.log(`## @edora/backend-webgpu — GEMM\n`);
@@ -103,4 +100,7 @@ async function main(): Promise<void> {
   gpu.dispose();
 }
 
-await main();
+const only = process.env.BENCH_ONLY;
+const dawn = process.env.BENCH_DAWN ? process.env.BENCH_DAWN.split(',') : [];
+if (only !== 'reductions') await benchGemm(dawn);
+if (only !== 'gemm') await benchReductions(dawn);

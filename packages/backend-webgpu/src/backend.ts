@@ -107,7 +107,7 @@ export class WebGpuBackend implements BackendV1 {
     this.features = { ...features, subgroups: features.subgroups && device.features.has('subgroups') };
     this.plan = {
       maxBindingBytes: this.maxBindingBytes, bindingAlignment: device.limits.minStorageBufferOffsetAlignment, gemm,
-      subgroups: this.features.subgroups,
+      subgroups: this.features.subgroups, software,
     };
     this.capabilities = { float64: false, maxBufferBytes: device.limits.maxBufferSize, async: true, device: description };
     this.maxDispatches = options.maxDispatchesPerSubmit ?? 256;

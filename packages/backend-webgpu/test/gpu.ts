@@ -6,17 +6,21 @@ import { createNodeWebGpuBackend, type NodeWebGpuOptions, type WebGpuBackend } f
  */
 process.env.XDG_RUNTIME_DIR ??= (await import('node:os')).tmpdir();
 
-async function probe(): Promise<string | null> {
+async function probe(): Promise<{ reason: string | null; subgroups: boolean }> {
   try {
     const b = await createNodeWebGpuBackend();
+    const subgroups = b.features.subgroups;
     b.dispose();
-    return null;
+    return { reason: null, subgroups };
   } catch (err) {
-    return `no WebGPU adapter (${(err as Error).message}); run tooling/scripts/setup-webgpu.sh`;
+    return { reason: `no WebGPU adapter (${(err as Error).message}); run tooling/scripts/setup-webgpu.sh`, subgroups: false };
   }
 }
 
-export const noGpuReason = await probe();
+const probed = await probe();
+export const noGpuReason = probed.reason;
+/** The adapter offers the `subgroups` feature (lavapipe's does), so both reduction paths can run. */
+export const adapterHasSubgroups = probed.subgroups;
 if (noGpuReason) console.warn(`@edora/backend-webgpu tests skipped: ${noGpuReason}`);
 
 export function createTestBackend(options: NodeWebGpuOptions = {}): Promise<WebGpuBackend> {

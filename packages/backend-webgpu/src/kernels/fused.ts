@@ -1,38 +1,16 @@
 import type { OpAttrs, TensorView } from '@edora/tensor';
 import { WGSL_MATH } from './math.js';
 import { ParamBuilder, WG_LINEAR, grid1d, type Dispatch } from './program.js';
+import { wgMax, wgSum, workgroupReduceWgsl } from './workgroup-reduce.js';
 
 /**
  * Row-wise tier-1 kernels: one 64-invocation workgroup per row of the (contiguous, reduced-axis
- * last) input, statistics by tree reduction in workgroup memory. Params: 0 rows, 1 row length D,
- * 2.. each view's element offset, 16.. the op's scalars.
+ * last) input, row statistics by wgSum/wgMax (subgroup operations when the device has them, else
+ * a tree in workgroup memory; see workgroup-reduce.ts). Params: 0 rows, 1 row length D, 2.. each
+ * view's element offset, 16.. the op's scalars.
  */
 const WG = 64;
 
-const REDUCE = /* wgsl */ `
-var<workgroup> red: array<f32, ${WG}>;
-fn wgSum(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-fn wgMax(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (lid < s) { red[lid] = max(red[lid], red[lid + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}`;
 
 /** [rows, row length]; rows of length 0 still count (rowNorm of an empty row is 0, not unwritten). */
 function rowsOf(v: TensorView): [number, number] {
@@ -43,7 +21,7 @@ function rowsOf(v: TensorView): [number, number] {
 
 function rowDispatch(
   op: string, key: string, views: readonly TensorView[], writes: readonly boolean[], rows: number, d: number, body: string,
-  extra?: (p: ParamBuilder) => void,
+  subgroups: boolean, extra?: (p: ParamBuilder) => void,
 ): Dispatch | null {
   if (rows === 0) return null;
   const p = new ParamBuilder().u(0, rows).u(1, d);
@@ -51,10 +29,11 @@ function rowDispatch(
   extra?.(p);
   return {
     op,
-    key: `row:${key}`,
+    key: `row:${key}${subgroups ? ':sg' : ''}`,
     views,
     writes,
-    wgsl: () => `${WGSL_MATH}${REDUCE}
+    ...(subgroups ? { enables: ['subgroups'] as const } : {}),
+    wgsl: () => `${WGSL_MATH}${workgroupReduceWgsl(WG, subgroups, [wgSum, wgMax])}
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   ${WG_LINEAR}
@@ -71,7 +50,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 /** base of view k's row: offset + row·D */
 const base = (k: number): string => `pu(${2 + k}u) + row * D`;
 
-export function softmax(x: TensorView, y: TensorView, log: boolean): Dispatch | null {
+export function softmax(x: TensorView, y: TensorView, log: boolean, subgroups: boolean): Dispatch | null {
   const [n, d] = rowsOf(x);
   return rowDispatch(log ? 'logSoftmax' : 'softmax', `softmax:${log}`, [x, y], [false, true], n, d, `
   let bx = ${base(0)}; let by = ${base(1)};
@@ -85,10 +64,10 @@ export function softmax(x: TensorView, y: TensorView, log: boolean): Dispatch | 
   ${log ? 'let ls = log(s) + m;' : 'let inv = 1.0 / s;'}
   for (var k = lid; k < D; k += ${WG}u) {
     ${log ? 'st1(by + k, ld0(bx + k) - ls);' : 'st1(by + k, exp(ld0(bx + k) - m) * inv);'}
-  }`);
+  }`, subgroups);
 }
 
-export function softmaxBackward(y: TensorView, dy: TensorView, dx: TensorView, log: boolean): Dispatch | null {
+export function softmaxBackward(y: TensorView, dy: TensorView, dx: TensorView, log: boolean, subgroups: boolean): Dispatch | null {
   const [n, d] = rowsOf(y);
   return rowDispatch(log ? 'logSoftmaxBackward' : 'softmaxBackward', `softmaxBwd:${log}`, [y, dy, dx], [false, false, true], n, d, `
   let by = ${base(0)}; let bg = ${base(1)}; let bo = ${base(2)};
@@ -97,11 +76,11 @@ export function softmaxBackward(y: TensorView, dy: TensorView, dx: TensorView, l
   s = wgSum(s, lid);
   for (var k = lid; k < D; k += ${WG}u) {
     ${log ? 'st2(bo + k, ld1(bg + k) - exp(ld0(by + k)) * s);' : 'st2(bo + k, ld0(by + k) * (ld1(bg + k) - s));'}
-  }`);
+  }`, subgroups);
 }
 
 export function softmaxCrossEntropy(
-  logits: TensorView, labels: TensorView, loss: TensorView, probs: TensorView, attrs: OpAttrs['softmaxCrossEntropy'],
+  logits: TensorView, labels: TensorView, loss: TensorView, probs: TensorView, attrs: OpAttrs['softmaxCrossEntropy'], subgroups: boolean,
 ): Dispatch | null {
   const [n, c] = rowsOf(logits);
   return rowDispatch('softmaxCrossEntropy', 'sce', [logits, labels, loss, probs], [false, false, true, true], n, c, `
@@ -120,11 +99,12 @@ export function softmaxCrossEntropy(
     var l = 0.0;
     if (label != pi(16u) && label >= 0 && u32(label) < D) { l = log(s) + m - ld0(bx + u32(label)); }
     st2(pu(4u) + row, l);
-  }`, (p) => p.i(16, attrs.ignoreIndex));
+  }`, subgroups, (p) => p.i(16, attrs.ignoreIndex));
 }
 
 export function softmaxCrossEntropyBackward(
   probs: TensorView, labels: TensorView, dloss: TensorView, dlogits: TensorView, attrs: OpAttrs['softmaxCrossEntropyBackward'],
+  subgroups: boolean,
 ): Dispatch | null {
   const [n, c] = rowsOf(probs);
   return rowDispatch('softmaxCrossEntropyBackward', 'sceBwd', [probs, labels, dloss, dlogits], [false, false, false, true], n, c, `
@@ -135,11 +115,11 @@ export function softmaxCrossEntropyBackward(
   for (var k = lid; k < D; k += ${WG}u) {
     let hot = select(0.0, 1.0, i32(k) == label);
     st3(bo + k, select(0.0, g * (ld0(bp + k) - hot), valid));
-  }`, (p) => p.i(16, attrs.ignoreIndex));
+  }`, subgroups, (p) => p.i(16, attrs.ignoreIndex));
 }
 
 export function layerNorm(
-  x: TensorView, gamma: TensorView, beta: TensorView, y: TensorView, mean: TensorView, rstd: TensorView, eps: number,
+  x: TensorView, gamma: TensorView, beta: TensorView, y: TensorView, mean: TensorView, rstd: TensorView, eps: number, subgroups: boolean,
 ): Dispatch | null {
   const [n, d] = rowsOf(x);
   return rowDispatch('layerNorm', 'layerNorm', [x, gamma, beta, y, mean, rstd], [false, false, false, true, true, true], n, d, `
@@ -153,7 +133,7 @@ export function layerNorm(
   for (var k = lid; k < D; k += ${WG}u) {
     st3(by + k, (ld0(bx + k) - mu) * rs * ld1(pu(3u) + k) + ld2(pu(4u) + k));
   }
-  if (lid == 0u) { st4(pu(6u) + row, mu); st5(pu(7u) + row, rs); }`, (p) => p.f(16, eps));
+  if (lid == 0u) { st4(pu(6u) + row, mu); st5(pu(7u) + row, rs); }`, subgroups, (p) => p.f(16, eps));
 }
 
 /**
@@ -162,7 +142,7 @@ export function layerNorm(
  */
 export function layerNormBackward(
   x: TensorView, gamma: TensorView, mean: TensorView, rstd: TensorView, dy: TensorView,
-  dx: TensorView, dgamma: TensorView, dbeta: TensorView,
+  dx: TensorView, dgamma: TensorView, dbeta: TensorView, subgroups: boolean,
 ): Dispatch[] {
   const [n, d] = rowsOf(x);
   const out: Dispatch[] = [];
@@ -181,7 +161,7 @@ export function layerNormBackward(
     let xh = (ld0(bx + k) - mu) * rs;
     let g = ld4(bg + k) * ld1(pu(3u) + k);
     st5(bo + k, rs * (g - sg - xh * sgx));
-  }`);
+  }`, subgroups);
   if (rowPart) out.push(rowPart);
   if (d > 0) {
     const p = new ParamBuilder().u(0, n).u(1, d);
@@ -213,12 +193,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   return out;
 }
 
-export function rowNorm(w: TensorView, out: TensorView): Dispatch | null {
+export function rowNorm(w: TensorView, out: TensorView, subgroups: boolean): Dispatch | null {
   const [n, d] = rowsOf(w);
   return rowDispatch('rowNorm', 'rowNorm', [w, out], [false, true], n, d, `
   let bw = ${base(0)};
   var s = 0.0;
   for (var k = lid; k < D; k += ${WG}u) { let v = ld0(bw + k); s += v * v; }
   s = wgSum(s, lid);
-  if (lid == 0u) { st1(pu(3u) + row, sqrt(s)); }`);
+  if (lid == 0u) { st1(pu(3u) + row, sqrt(s)); }`, subgroups);
 }

@@ -22,26 +22,26 @@ export const planners: { [O in OpName]: Planner<O> } = {
   unary: ([x], [o], a) => [unary(x!, o!, a)],
   binary: ([x, y], [o], a) => [binary(x!, y!, o!, a)],
   where: ([c, x, y], [o]) => [where(c!, x!, y!, o!)],
-  reduce: ([x], [o], a) => {
+  reduce: ([x], [o], a, ctx) => {
     if (a.fn !== 'sum' && x!.shape[a.axis] === 0) {
       throw new WebGpuOpError(`reduce ${a.fn}: cannot reduce an empty axis (shape [${x!.shape.join(', ')}], axis ${a.axis})`);
     }
-    return [reduce(x!, o!, a)];
+    return [reduce(x!, o!, a, ctx)];
   },
   matmul: ([x, y], [o], a, ctx) => [matmulDispatch(x!, y!, o!, a.alpha, a.beta, null, 'none', ctx)],
   gatherRows: ([t, i], [o], _a, ctx) => gatherRows(t!, i!, o!, ctx),
   scatterAddRows: ([s, i], [o]) => [scatterAddRows(s!, i!, o!)],
   random: (_i, [o], a) => [random(o!, a)],
-  softmax: ([x], [y]) => [softmax(x!, y!, false)],
-  softmaxBackward: ([y, dy], [dx]) => [softmaxBackward(y!, dy!, dx!, false)],
-  logSoftmax: ([x], [y]) => [softmax(x!, y!, true)],
-  logSoftmaxBackward: ([y, dy], [dx]) => [softmaxBackward(y!, dy!, dx!, true)],
-  softmaxCrossEntropy: ([x, l], [loss, p], a) => [softmaxCrossEntropy(x!, l!, loss!, p!, a)],
-  softmaxCrossEntropyBackward: ([p, l, g], [dx], a) => [softmaxCrossEntropyBackward(p!, l!, g!, dx!, a)],
-  layerNorm: ([x, g, b], [y, m, r], a) => [layerNorm(x!, g!, b!, y!, m!, r!, a.eps)],
-  layerNormBackward: ([x, g, m, r, dy], [dx, dg, db]) => layerNormBackward(x!, g!, m!, r!, dy!, dx!, dg!, db!),
+  softmax: ([x], [y], _a, ctx) => [softmax(x!, y!, false, ctx.subgroups)],
+  softmaxBackward: ([y, dy], [dx], _a, ctx) => [softmaxBackward(y!, dy!, dx!, false, ctx.subgroups)],
+  logSoftmax: ([x], [y], _a, ctx) => [softmax(x!, y!, true, ctx.subgroups)],
+  logSoftmaxBackward: ([y, dy], [dx], _a, ctx) => [softmaxBackward(y!, dy!, dx!, true, ctx.subgroups)],
+  softmaxCrossEntropy: ([x, l], [loss, p], a, ctx) => [softmaxCrossEntropy(x!, l!, loss!, p!, a, ctx.subgroups)],
+  softmaxCrossEntropyBackward: ([p, l, g], [dx], a, ctx) => [softmaxCrossEntropyBackward(p!, l!, g!, dx!, a, ctx.subgroups)],
+  layerNorm: ([x, g, b], [y, m, r], a, ctx) => [layerNorm(x!, g!, b!, y!, m!, r!, a.eps, ctx.subgroups)],
+  layerNormBackward: ([x, g, m, r, dy], [dx, dg, db], _a, ctx) => layerNormBackward(x!, g!, m!, r!, dy!, dx!, dg!, db!, ctx.subgroups),
   geluBackward: ([x, dy], [dx]) => [geluBackward(x!, dy!, dx!)],
-  rowNorm: ([w], [o]) => [rowNorm(w!, o!)],
+  rowNorm: ([w], [o], _a, ctx) => [rowNorm(w!, o!, ctx.subgroups)],
   matmulBiasAct: ([x, y, b], [o], a, ctx) => [matmulDispatch(x!, y!, o!, 1, 0, b!, a.activation, ctx)],
   adamw: ([p, g, m, v], _o, a) => [adamw(p!, g!, m!, v!, a)],
 };

@@ -55,6 +55,8 @@ export interface PlanContext {
   gemm: 'tiled' | 'direct';
   /** The device has the `subgroups` feature and the options did not turn it off. */
   subgroups: boolean;
+  /** The adapter is a CPU emulating a GPU: a few hundred invocations in flight fill it, not tens of thousands. */
+  software: boolean;
 }
 
 export const PARAM_WORDS = 64;
