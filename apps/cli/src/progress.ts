@@ -1,4 +1,4 @@
-import type { EpochRecord, StepRecord } from '@edora/train';
+import type { EpochRecord, SplitScores, StepRecord, ValidationScores } from '@edora/train';
 
 /** m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {
@@ -22,9 +22,24 @@ export function progressLine(r: StepRecord, etaSeconds: number, width = 24): str
   return `[${bar}] step ${r.step}/${r.totalSteps} epoch ${r.epoch} batch ${r.batch}/${r.batches} loss ${r.loss.toFixed(4)} ${formatRate(r.tokensPerSecond)} tok/s ETA ${formatDuration(etaSeconds)}`;
 }
 
+/** `accuracy 0.8123 f1 0.8500`, with `separator` between metrics. */
+export function metricsText(metrics: Record<string, number> | undefined, separator = ' '): string {
+  return Object.entries(metrics ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(separator);
+}
+
+/**
+ * Each validation split's scores, one piece per split, named when there are several (MNLI):
+ * `['validation_matched: accuracy 0.8123', 'validation_mismatched: accuracy 0.8011']`; with one
+ * split, just its metrics. `withLoss` puts `eval loss x` before the metrics.
+ */
+export function splitTexts(s: ValidationScores, withLoss: boolean, separator = ' '): string[] {
+  const text = (x: SplitScores): string => [...(withLoss ? [`eval loss ${x.evalLoss.toFixed(4)}`] : []), metricsText(x.metrics, separator)].filter((t) => t !== '').join(' ');
+  if (!s.splits) return [text(s)];
+  return Object.entries(s.splits).map(([name, x]) => `${name}: ${text(x)}`);
+}
+
 export function epochLine(r: EpochRecord): string {
-  const metrics = Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
-  return `epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} eval loss ${r.evalLoss.toFixed(4)} ${metrics} (${formatRate(r.tokensPerSecond)} tok/s, ${formatDuration(r.seconds)})`;
+  return `epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} ${splitTexts(r, true).join('; ')} (${formatRate(r.tokensPerSecond)} tok/s, ${formatDuration(r.seconds)})`;
 }
 
 /**

@@ -34,6 +34,7 @@ export const RUN_OPTIONS: OptionSpecs = {
   'max-grad-norm': { type: 'number', default: 1, help: 'gradient-norm clipping (0 disables)' },
   'gradient-accumulation': { type: 'int', default: 1, help: 'batches per optimizer step' },
   'checkpoint-every': { type: 'int', default: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
+  'skip-malformed': { type: 'boolean', default: false, help: 'skip malformed data rows, reporting how many and the first file:line reasons (default: the first one is an error)' },
 };
 
 export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number): RunConfig {
@@ -57,6 +58,7 @@ export function runConfigFrom(v: Parsed['values'], method: Method, rank: number,
     maxGradNorm: v.maxGradNorm as number,
     gradientAccumulation: v.gradientAccumulation as number,
     padding: v.padding as 'max_length' | 'longest',
+    ...(v.skipMalformed ? { skipMalformed: true as const } : {}),
   };
 }
 
@@ -67,7 +69,7 @@ export function defaultOutputDir(c: RunConfig): string {
 export function summaryJson(s: RunSummary): Record<string, unknown> {
   return {
     outputDir: s.outputDir, method: s.config.method, rank: s.config.rank, trainable: s.trainable, seconds: s.seconds, backend: s.backend,
-    mainMetric: s.results.mainMetric, last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
+    mainMetric: s.results.mainMetric, ...(s.results.reportedSplit ? { reportedSplit: s.results.reportedSplit } : {}), last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
   };
 }
 

@@ -7,7 +7,8 @@ import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/tra
 import { saveAdapter } from '@edora/layers/node';
 import { UsageError } from './args.js';
 import { Progress } from './progress.js';
-import { buildModel, loadSplits, numLabelsOf, tokenize, type ModelOptions } from './setup.js';
+import { loadSplits, tokenize, tokenizeSplits } from './data.js';
+import { buildModel, numLabelsOf, type ModelOptions } from './setup.js';
 
 /** Everything that defines one training run; its JSON is the run key a resume must match. */
 export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
@@ -29,6 +30,8 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   padding: 'max_length' | 'longest';
   syntheticTrain?: number;
   syntheticValidation?: number;
+  /** Skip malformed data rows (reported) instead of failing; absent when off, so older run keys stay valid. */
+  skipMalformed?: true;
 }
 
 export interface RunOptions {
@@ -64,15 +67,23 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
   const started = Date.now();
   const resumeBytes = o.resume ? await readRunCheckpoint(o.outputDir) : null;
   if (o.resume && !resumeBytes) throw new UsageError(`--resume: ${join(o.outputDir, 'checkpoint.safetensors')} does not exist; run without --resume to start`);
-  const splits = await loadSplits({ ...config, task: config.task });
+  let skippedRows = 0;
+  const splits = await loadSplits({
+    ...config,
+    onSkipped: (rows) => {
+      skippedRows += rows.count;
+      o.progress.message(rows.summary());
+    },
+  });
   const built = await buildModel({ ...config, numLabels: numLabelsOf(splits.spec) });
   const train = tokenize(splits.train, built.tokenizer, splits.spec, config.maxSeqLength);
-  const validation = tokenize(splits.validation, built.tokenizer, splits.spec, config.maxSeqLength);
+  const validation = tokenizeSplits(splits.validation, built.tokenizer, splits.spec, config.maxSeqLength);
+  const validationSizes = Object.entries(validation);
   await mkdir(o.outputDir, { recursive: true });
   const runKey = runKeyOf(config);
   const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
   if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
-  o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validation.size} validation examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
+  o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
   const results = await fit({
     model: built.classifier,
     groups: built.groups(config.lr, config.clsLr),
@@ -112,6 +123,7 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
   };
   await writeRunResults(o.outputDir, results, `${config.task} · ${config.method} r=${config.rank} · seed ${config.seed}`, {
     config, trainable: built.trainable, seconds, backend: summary.backend, data: splits.source, model: built.source,
+    ...(config.skipMalformed ? { skippedMalformedRows: skippedRows } : {}),
   });
   return summary;
 }

@@ -1,9 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  byteTokenizer, getTask, loadGlueTask, streamDataFile, syntheticExamples, tokenizeExamples, collect,
-  type GlueExample, type TaskSpec, type Tokenizer, type TokenizedDataset, type Batch,
-} from '@edora/glue/node';
+import { byteTokenizer, type Batch, type TaskSpec, type Tokenizer } from '@edora/glue';
 import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
 import { RobertaForSequenceClassification, isRobertaPreset, robertaPreset, ROBERTA_PRESETS } from '@edora/models';
 import { fromPretrained, loadTokenizer } from '@edora/models/node';
@@ -120,59 +117,6 @@ export async function buildModel(o: ModelOptions): Promise<BuiltModel> {
   model.train(true);
   const trainable = countParameters(model).trainable;
   return { model, tokenizer, classifier: classifierOf(model), groups: (lr, headLr) => groupsOf(model, lr, headLr), adapters, trainable, source };
-}
-
-export interface DataOptions {
-  task: string;
-  dataDir?: string;
-  trainFile?: string;
-  validationFile?: string;
-  testFile?: string;
-  maxTrainSamples?: number;
-  maxEvalSamples?: number;
-  seed: number;
-  /** Sizes of the synthetic splits (when no data is given). */
-  syntheticTrain?: number;
-  syntheticValidation?: number;
-}
-
-export interface Splits {
-  spec: TaskSpec;
-  train: GlueExample[];
-  validation: GlueExample[];
-  /** Where the data came from, for results. */
-  source: string;
-}
-
-/** Train and validation examples: from a GLUE folder, from files, or the embedded synthetic task. */
-export async function loadSplits(o: DataOptions): Promise<Splits> {
-  const spec = getTask(o.task);
-  let train: GlueExample[];
-  let validation: GlueExample[];
-  let source: string;
-  if (spec.glueDir === null) {
-    train = syntheticExamples(spec.name, 'train', { seed: o.seed, size: o.syntheticTrain });
-    validation = syntheticExamples(spec.name, 'validation', { seed: o.seed, size: o.syntheticValidation });
-    source = `embedded ${spec.name} task`;
-  } else if (o.trainFile || o.validationFile) {
-    if (!o.trainFile || !o.validationFile) throw new UsageError('--train-file and --validation-file go together; give both (or --data-dir)');
-    train = await collect(streamDataFile(o.trainFile, { task: spec.name }));
-    validation = await collect(streamDataFile(o.validationFile, { task: spec.name }));
-    source = `${o.trainFile}, ${o.validationFile}`;
-  } else if (o.dataDir) {
-    train = await loadGlueTask(o.dataDir, spec.name, 'train');
-    validation = await loadGlueTask(o.dataDir, spec.name, spec.reportedSplit);
-    source = o.dataDir;
-  } else {
-    throw new UsageError(`task ${spec.name} needs data: give --data-dir (GLUE download layout or HF parquet) or --train-file and --validation-file; with no data, use --task synthetic`);
-  }
-  if (o.maxTrainSamples !== undefined) train = train.slice(0, o.maxTrainSamples);
-  if (o.maxEvalSamples !== undefined) validation = validation.slice(0, o.maxEvalSamples);
-  return { spec, train, validation, source };
-}
-
-export function tokenize(examples: GlueExample[], tokenizer: Tokenizer, spec: TaskSpec, maxLength: number): TokenizedDataset {
-  return tokenizeExamples(examples, tokenizer, { maxLength, kind: spec.kind });
 }
 
 export function numLabelsOf(spec: TaskSpec): number {

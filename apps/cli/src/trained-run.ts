@@ -2,32 +2,33 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensorsFile } from '@edora/tensor/node';
 import { tensor, type Tensor } from '@edora/tensor';
+import { getTask, type TaskSpec } from '@edora/glue';
 import { RUN_FILES } from '@edora/train/node';
 import { UsageError } from './args.js';
 import type { RunConfig } from './run.js';
 import { TRAINED_FILE } from './run.js';
-import { buildModel, loadSplits, numLabelsOf, type BuiltModel, type Splits } from './setup.js';
+import { buildModel, numLabelsOf, type BuiltModel } from './setup.js';
 
 export interface TrainedRun {
   config: RunConfig;
+  spec: TaskSpec;
   built: BuiltModel;
-  splits: Splits;
 }
 
 /**
  * Rebuilds a finished run's model: the same base and adapters from the recorded configuration
  * (seeded, so frozen factors come out identical) with the trained tensors loaded over them.
+ * Loads no data: the commands load the splits they need.
  */
-export async function loadTrainedRun(dir: string, dataOverride: Partial<RunConfig> = {}): Promise<TrainedRun> {
+export async function loadTrainedRun(dir: string): Promise<TrainedRun> {
   let config: RunConfig;
   try {
     config = (JSON.parse(await readFile(join(dir, RUN_FILES.results), 'utf8')) as { config: RunConfig }).config;
   } catch (e) {
     throw new UsageError(`--run ${dir}: expected a finished training run (${RUN_FILES.results} from edora train); ${(e as Error).message}`);
   }
-  config = { ...config, ...Object.fromEntries(Object.entries(dataOverride).filter(([, v]) => v !== undefined)) };
-  const splits = await loadSplits({ ...config, syntheticTrain: 0 });
-  const built = await buildModel({ ...config, numLabels: numLabelsOf(splits.spec) });
+  const spec = getTask(config.task);
+  const built = await buildModel({ ...config, numLabels: numLabelsOf(spec) });
   const stored = await readSafetensorsFile(join(dir, TRAINED_FILE));
   const values = new Map<string, Tensor>();
   for (const [name, t] of stored) values.set(name, tensor(t.data as Float32Array, t.shape));
@@ -40,5 +41,5 @@ export async function loadTrainedRun(dir: string, dataOverride: Partial<RunConfi
     throw new UsageError(`--run ${dir}: ${TRAINED_FILE} does not fit the rebuilt model; missing: ${missing.join(', ') || '(none)'}; unexpected: ${unexpected.join(', ') || '(none)'}`);
   }
   built.model.eval();
-  return { config, built, splits };
+  return { config, spec, built };
 }

@@ -43,12 +43,23 @@ describe('predict and merge of a trained run', () => {
     const run = join(dir, 'run');
     const train = ['train', '--task', 'sst2', '--data-dir', glue, '--model', 'tiny', '--method', 'edora', '--rank', '4', '--epochs', '2',
       '--batch-size', '16', '--max-seq-length', '64', '--padding', 'longest', '--lr', '2e-2', '--cls-lr', '2e-2', '--seed', '5', '--output-dir', run, '--json'];
-    expect(await main(train, capture())).toBe(0);
+    const trained = capture();
+    expect(await main(train, trained)).toBe(0);
+    // one validation split: the records and outputs have no per-split parts
+    const summary = JSON.parse(trained.out()) as Record<string, unknown>;
+    expect('reportedSplit' in summary).toBe(false);
+    expect(Object.keys(summary.last as object)).toEqual(['epoch', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
+    const evalText = capture();
+    expect(await main(['eval', '--run', run], evalText)).toBe(0);
+    expect(evalText.out()).toMatch(/^sst2 validation \(16 examples\): loss \d\.\d{4}, accuracy \d\.\d{4}\n$/);
+    const evalJson = capture();
+    expect(await main(['eval', '--run', run, '--json'], evalJson)).toBe(0);
+    expect(Object.keys(JSON.parse(evalJson.out()) as object)).toEqual(['task', 'examples', 'loss', 'metrics']);
 
     // predict: SST-2.tsv, header `index\tprediction`, one row per test example in index order, class ids
     const io = capture();
     expect(await main(['predict', '--run', run, '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out())).toMatchObject({ rows: TEST_ROWS });
+    expect(JSON.parse(io.out())).toEqual({ files: [join(run, 'submission', 'SST-2.tsv')], rows: TEST_ROWS });
     const lines = (await readFile(join(run, 'submission', 'SST-2.tsv'), 'utf8')).trimEnd().split('\n');
     expect(lines[0]).toBe('index\tprediction');
     expect(lines).toHaveLength(TEST_ROWS + 1);

@@ -3,7 +3,8 @@ import { setBackend } from '@edora/tensor';
 import { selectBackend } from '../src/backends.js';
 import { mergeAndUnload } from '@edora/layers';
 import { evaluate, fit } from '@edora/train';
-import { buildModel, loadSplits, numLabelsOf, tokenize, type Method } from '../src/setup.js';
+import { loadSplits, tokenize } from '../src/data.js';
+import { buildModel, numLabelsOf, type Method } from '../src/setup.js';
 import { hasSst2, hasTinyRoberta, sharedData, tinyRoberta } from './helpers.js';
 
 // About 35 s on the wasm backend on 2 shared cores (about 10 minutes on the cpu backend under load).
@@ -33,7 +34,7 @@ describe.skipIf(!ready)(`pretrained tiny-roberta-mlm on SST-2 (${ready ? 'real m
     for (const method of ['edora', 'dora', 'lora'] as Method[]) {
       const built = await buildModel({ model: tinyRoberta, method, rank: 8, alpha: 16, sigma: 1e-5, init: 'svd', seed, numLabels: numLabelsOf(splits.spec) });
       const train = tokenize(splits.train, built.tokenizer, splits.spec, 64);
-      const validation = tokenize(splits.validation, built.tokenizer, splits.spec, 64);
+      const validation = tokenize(splits.validation.validation!, built.tokenizer, splits.spec, 64);
       const before = (await evaluate(built.classifier, 'sst2', train, 48)).loss;
       const t0 = Date.now();
       const results = await fit({

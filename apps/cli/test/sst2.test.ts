@@ -3,7 +3,8 @@ import { batches } from '@edora/glue';
 import { countParameters, mergeAndUnload } from '@edora/layers';
 import { noGrad, tidy } from '@edora/tensor';
 import { evaluate, fit, type StepRecord } from '@edora/train';
-import { buildModel, loadSplits, numLabelsOf, tokenize } from '../src/setup.js';
+import { loadSplits, tokenize } from '../src/data.js';
+import { buildModel, numLabelsOf } from '../src/setup.js';
 import { hasSst2, sharedData, sst2Dir } from './helpers.js';
 
 const reason = `needs ${sst2Dir}/train.tsv and dev.tsv (the shared GLUE data); absent here`;
@@ -20,7 +21,7 @@ describe.skipIf(!hasSst2)(`end to end on a slice of SST-2 (${hasSst2 ? 'real dat
     expect(built.trainable).toBe(2 * 4 * 16 + magnitudes + head);
     // byte-level tokens: 64 keeps most SST-2 sentences whole and the test short
     const train = tokenize(splits.train, built.tokenizer, splits.spec, 64);
-    const validation = tokenize(splits.validation, built.tokenizer, splits.spec, 64);
+    const validation = tokenize(splits.validation.validation!, built.tokenizer, splits.spec, 64);
     const initialTrainLoss = (await evaluate(built.classifier, 'sst2', train, 32)).loss;
     const steps: StepRecord[] = [];
     const results = await fit({

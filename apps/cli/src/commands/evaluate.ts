@@ -1,28 +1,31 @@
 import { join } from 'node:path';
-import { getTask, glueSubmission, loadGlueTask, writeSubmissionFiles } from '@edora/glue/node';
+import { AX_SPLIT, glueSubmission, submissionSplits, submissionTargetOf, writeSubmissionFiles, type MalformedRows } from '@edora/glue/node';
 import { mergeAndUnload } from '@edora/layers';
 import { saveModel } from '@edora/models/node';
-import { evaluate } from '@edora/train';
+import { evaluate, evaluateValidation, validationSplits } from '@edora/train';
 import { UsageError, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
+import { loadSubmissionSplit, loadValidation, tokenize, tokenizeSplits, type DataOptions } from '../data.js';
 import type { Io } from '../io.js';
+import { metricsText } from '../progress.js';
 import { BACKEND_OPTION } from '../run-options.js';
-import { tokenize } from '../setup.js';
+import type { RunConfig } from '../run.js';
 import { loadTrainedRun } from '../trained-run.js';
 
 const RUN = { type: 'string', placeholder: 'dir', help: 'output directory of an edora train run' } as const;
 
 export const EVAL: CommandSpec = {
   name: 'eval',
-  summary: 'Evaluate a trained run on its validation split (or another --data-dir) and print the metrics.',
+  summary: 'Evaluate a trained run on its validation splits (MNLI: matched and mismatched; or another --data-dir) and print the metrics.',
   options: { run: RUN, 'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (default: the run\'s)' }, 'batch-size': { type: 'int', default: 64, help: 'batch size' }, backend: BACKEND_OPTION },
 };
 
 export const PREDICT: CommandSpec = {
   name: 'predict',
-  summary: 'Predict the test split of a trained run\'s task and write the GLUE submission TSV.',
+  summary: 'Predict the test split(s) of a trained run\'s task (or, with an MNLI run, the AX diagnostic set) and write the GLUE submission TSVs.',
   options: {
     run: RUN,
+    split: { type: 'list', placeholder: 'split,...', help: 'splits to predict: the task\'s test splits (default: all of them, MNLI: test_matched,test_mismatched), or ax (the GLUE diagnostic set, with an MNLI run)' },
     'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder holding the test split (default: the run\'s)' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where the submission file goes (default: <run>/submission)' },
     'batch-size': { type: 'int', default: 64, help: 'batch size' },
@@ -42,32 +45,65 @@ function runDir(p: Parsed): string {
   return run;
 }
 
+/** The run's data options, with `--data-dir` (when given) replacing the run's data, and skipped rows reported on stderr. */
+function dataOf(config: RunConfig, p: Parsed, io: Io): DataOptions {
+  const dataDir = p.values.dataDir as string | undefined;
+  const report = (rows: MalformedRows): void => void io.stderr.write(`${rows.summary()}\n`);
+  return { ...config, ...(dataDir ? { dataDir, trainFile: undefined, validationFile: undefined } : {}), onSkipped: report };
+}
+
 export async function evalCommand(p: Parsed, io: Io): Promise<number> {
   await selectBackend(p.values.backend as string);
-  const { config, built, splits } = await loadTrainedRun(runDir(p), { dataDir: p.values.dataDir as string | undefined });
-  const ds = tokenize(splits.validation, built.tokenizer, splits.spec, config.maxSeqLength);
-  const ev = await evaluate(built.classifier, splits.spec.name, ds, p.values.batchSize as number);
-  if (p.values.json) io.stdout.write(JSON.stringify({ task: splits.spec.name, examples: ds.size, loss: ev.loss, metrics: ev.metrics }) + '\n');
-  else io.stdout.write(`${splits.spec.name} validation (${ds.size} examples): loss ${ev.loss.toFixed(4)}, ${Object.entries(ev.metrics).map(([k, x]) => `${k} ${x.toFixed(4)}`).join(', ')}\n`);
+  const { config, spec, built } = await loadTrainedRun(runDir(p));
+  const data = tokenizeSplits(await loadValidation(dataOf(config, p, io)), built.tokenizer, spec, config.maxSeqLength);
+  const splits = validationSplits(data, spec.name);
+  const { evaluations } = await evaluateValidation(built.classifier, spec.name, splits, p.values.batchSize as number);
+  const line = (name: string): { examples: number; loss: number; metrics: Record<string, number> } => {
+    const ev = evaluations[name]!;
+    return { examples: ev.predictions.length, loss: ev.loss, metrics: ev.metrics };
+  };
+  if (p.values.json) {
+    // the reported split on top, as before; with several (MNLI) every split under `splits`
+    const several = splits.splits.length > 1 ? { reportedSplit: splits.reported, splits: Object.fromEntries(splits.splits.map(([name]) => [name, line(name)])) } : {};
+    io.stdout.write(JSON.stringify({ task: spec.name, ...line(splits.reported), ...several }) + '\n');
+  } else {
+    for (const [name] of splits.splits) {
+      const { examples, loss, metrics } = line(name);
+      io.stdout.write(`${spec.name} ${name} (${examples} examples): loss ${loss.toFixed(4)}, ${metricsText(metrics, ', ')}\n`);
+    }
+  }
   return 0;
 }
 
 export async function predictCommand(p: Parsed, io: Io): Promise<number> {
   await selectBackend(p.values.backend as string);
   const dir = runDir(p);
-  const { config, built, splits } = await loadTrainedRun(dir, { dataDir: p.values.dataDir as string | undefined });
-  const spec = getTask(splits.spec.name);
+  const { config, spec, built } = await loadTrainedRun(dir);
   if (spec.glueDir === null) {
     throw new UsageError(`predict: GLUE submission files exist for the GLUE tasks only; ${spec.name} is synthetic (use edora eval)`);
   }
-  if (!config.dataDir) throw new UsageError('predict: give --data-dir holding the task\'s test split');
-  const examples = await loadGlueTask(config.dataDir, spec.name, 'test');
-  const ds = tokenize(examples.map((e) => ({ ...e, label: null })), built.tokenizer, spec, config.maxSeqLength);
-  const ev = await evaluate(built.classifier, spec.name, ds, p.values.batchSize as number);
+  const data = dataOf(config, p, io);
+  if (!data.dataDir) throw new UsageError('predict: give --data-dir holding the task\'s test split');
+  const valid = submissionSplits(spec.name);
+  const requested = (p.values.split as string[] | undefined) ?? valid.filter((s) => s !== AX_SPLIT);
+  for (const split of requested) {
+    if (!valid.includes(split)) throw new UsageError(`--split: ${spec.name} has no submission file for ${JSON.stringify(split)}; valid choices: ${valid.join(', ')}`);
+  }
+  const predicted: { fileName: string; contents: string; rows: number }[] = [];
+  for (const split of requested) {
+    const ds = tokenize(await loadSubmissionSplit({ ...data, dataDir: data.dataDir }, split), built.tokenizer, spec, config.maxSeqLength);
+    const ev = await evaluate(built.classifier, spec.name, ds, p.values.batchSize as number);
+    predicted.push({ ...glueSubmission(submissionTargetOf(spec.name, split), ev.idx, ev.predictions, { checkSize: false }), rows: ds.size });
+  }
   const out = (p.values.outputDir as string | undefined) ?? join(dir, 'submission');
-  const file = glueSubmission(spec.name, ev.idx, ev.predictions, { checkSize: false });
-  const written = await writeSubmissionFiles(out, [file]);
-  io.stdout.write(p.values.json ? JSON.stringify({ files: written, rows: ds.size }) + '\n' : `wrote ${written.join(', ')} (${ds.size} rows)\n`);
+  const written = await writeSubmissionFiles(out, predicted);
+  const rows = predicted.reduce((n, f) => n + f.rows, 0);
+  if (p.values.json) {
+    const several = requested.length > 1 ? { splits: Object.fromEntries(requested.map((split, i) => [split, { file: written[i], rows: predicted[i]!.rows }])) } : {};
+    io.stdout.write(JSON.stringify({ files: written, rows, ...several }) + '\n');
+  } else {
+    io.stdout.write(`wrote ${written.map((path, i) => `${path} (${predicted[i]!.rows} rows)`).join(', ')}\n`);
+  }
   return 0;
 }
 

@@ -1,7 +1,7 @@
-import { NonFiniteLossError } from '@edora/train';
+import { NonFiniteLossError, type EpochResult } from '@edora/train';
 import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
-import { Progress } from '../progress.js';
+import { Progress, splitTexts } from '../progress.js';
 import { runTraining } from '../run.js';
 import { defaultOutputDir, runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
 import { METHODS, type Method } from '../setup.js';
@@ -34,8 +34,10 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
     io.stdout.write(JSON.stringify(summaryJson(summary)) + '\n');
   } else {
     const r = summary.results;
-    const fmt = (m: Record<string, number> | undefined): string => Object.entries(m ?? {}).map(([k, x]) => `${k} ${x.toFixed(4)}`).join(', ');
-    io.stdout.write(`last epoch (${r.last?.epoch ?? '-'}): ${fmt(r.last?.metrics)}\nbest epoch (${r.best?.epoch ?? '-'}): ${fmt(r.best?.metrics)}\n`);
+    const scores = (e: EpochResult | null): string => (e ? splitTexts(e, false, ', ').join('; ') : '');
+    // with several validation splits (MNLI) the best epoch is chosen on the reported one
+    const by = r.reportedSplit ? `, by ${r.reportedSplit}` : '';
+    io.stdout.write(`last epoch (${r.last?.epoch ?? '-'}): ${scores(r.last)}\nbest epoch (${r.best?.epoch ?? '-'}${by}): ${scores(r.best)}\n`);
     io.stdout.write(`results, logs, plot and trained weights in ${outputDir}\n`);
   }
   if (summary.results.stopped) {
