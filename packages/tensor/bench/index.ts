@@ -47,6 +47,11 @@ const mlpMs = timeMs(() =>
 console.log('\nMLP 256×512 → 1024 (GELU) → 512, forward + backward');
 console.log(table(['backend', 'ms / step'], [['cpu', mlpMs.toFixed(1)]]));
 
+// elementwise, broadcast, copy, reduction and random kernels (docs/benchmarks.md, "cpu backend: elementwise")
+const { benchElementwise } = await import('./elementwise.js');
+console.log('\ncpu backend elementwise, broadcast, copy, reduction and random kernels');
+console.log(benchElementwise());
+
 // safetensors read/write throughput (see docs/benchmarks.md, "@edora/tensor: safetensors")
 const { benchSafetensors } = await import('./safetensors.js');
 console.log(await benchSafetensors());
