@@ -2,7 +2,8 @@
 # Installs the system packages the test suite uses; safe to run again (skips what is present).
 # - Mesa's lavapipe Vulkan driver from bookworm-backports, so Dawn (npm `webgpu`) runs without a GPU
 #   (tooling/scripts/setup-webgpu.sh does that part);
-# - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary.
+# - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary;
+# - Debian's chromium, which tests/browser drives headless (Playwright never downloads a browser).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 sudo_cmd=""
@@ -14,5 +15,14 @@ if ! command -v clang >/dev/null 2>&1 || ! command -v wasm-ld >/dev/null 2>&1; t
   if command -v apt-get >/dev/null 2>&1; then
     $sudo_cmd apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clang lld >/dev/null || echo "setup-system: could not install clang/lld; the wasm rebuild check will skip with its reason"
+  fi
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo_cmd apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null || echo "setup-system: could not install chromium; the browser tests will skip with their reason"
+  else
+    echo "setup-system: no apt-get here; install Chromium at /usr/bin/chromium (or set EDORA_CHROMIUM) for the browser tests"
   fi
 fi
