@@ -1,7 +1,9 @@
 import type { BinaryFn, OpAttrs, TensorView, UnaryFn } from '../../contract.js';
+import type { AnyTypedArray } from '../../../dtype.js';
 import { erf, gelu } from '../../../math/erf.js';
 import { arrayOf } from '../buffer.js';
 import { forEachRow } from '../strided.js';
+import { specializedLoop } from './specialize.js';
 
 export const unaryFns: Record<UnaryFn, (x: number) => number> = {
   neg: (x) => -x,
@@ -42,6 +44,68 @@ function intDiv(a: number, b: number): number {
   return b === 0 ? 0 : Math.trunc(a / b);
 }
 
+// Row loops: one row of n elements per call, at element offsets p· with strides s· (0 broadcasts).
+// Each is compiled once per op and dtypes by `specializedLoop` (see specialize.ts), so each must
+// use only its parameters. The unit-stride and broadcast branches keep the common layouts free of
+// index arithmetic and repeated loads; every branch stores the same values.
+
+/** out ← f(x) */
+export const unaryRow = (f: (x: number) => number) =>
+  (a: AnyTypedArray, pa: number, sa: number, o: AnyTypedArray, po: number, so: number, n: number): void => {
+    if (sa === 1 && so === 1) {
+      for (let i = 0; i < n; i++) o[po + i] = f(a[pa + i]!);
+    } else if (sa === 0) {
+      const v = f(a[pa]!);
+      for (let i = 0; i < n; i++, po += so) o[po] = v;
+    } else {
+      for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = f(a[pa]!);
+    }
+  };
+
+/** out ← f(x, y) */
+export const binaryRow = (f: (a: number, b: number) => number) =>
+  (
+    a: AnyTypedArray, pa: number, sa: number, b: AnyTypedArray, pb: number, sb: number,
+    o: AnyTypedArray, po: number, so: number, n: number,
+  ): void => {
+    if (sa === 1 && sb === 1 && so === 1) {
+      for (let i = 0; i < n; i++) o[po + i] = f(a[pa + i]!, b[pb + i]!);
+    } else if (sb === 0) {
+      const y = b[pb]!;
+      if (sa === 1 && so === 1) for (let i = 0; i < n; i++) o[po + i] = f(a[pa + i]!, y);
+      else for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = f(a[pa]!, y);
+    } else if (sa === 0) {
+      const x = a[pa]!;
+      if (sb === 1 && so === 1) for (let i = 0; i < n; i++) o[po + i] = f(x, b[pb + i]!);
+      else for (let i = 0; i < n; i++, pb += sb, po += so) o[po] = f(x, b[pb]!);
+    } else {
+      for (let i = 0; i < n; i++, pa += sa, pb += sb, po += so) o[po] = f(a[pa]!, b[pb]!);
+    }
+  };
+
+/** out ← cond ≠ 0 ? x : y */
+export const whereRow = () =>
+  (
+    c: AnyTypedArray, pc: number, sc: number, a: AnyTypedArray, pa: number, sa: number,
+    b: AnyTypedArray, pb: number, sb: number, o: AnyTypedArray, po: number, so: number, n: number,
+  ): void => {
+    for (let i = 0; i < n; i++, pc += sc, pa += sa, pb += sb, po += so) o[po] = c[pc] !== 0 ? a[pa]! : b[pb]!;
+  };
+
+/**
+ * out ← x; the store converts when the dtypes differ (cast). Long unit-stride rows of one type
+ * are a memcpy (`set`); short ones are cheaper as a loop than as a `subarray` view.
+ */
+export const copyRow = (sameType: boolean) =>
+  (a: AnyTypedArray, pa: number, sa: number, o: AnyTypedArray, po: number, so: number, n: number): void => {
+    if (sa === 1 && so === 1) {
+      if (sameType && n >= 64) o.set(a.subarray(pa, pa + n), po);
+      else for (let i = 0; i < n; i++) o[po + i] = a[pa + i]!;
+    } else {
+      for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = a[pa]!;
+    }
+  };
+
 export function fill(out: TensorView, attrs: OpAttrs['fill']): void {
   const o = arrayOf(out);
   const v = attrs.value;
@@ -58,55 +122,36 @@ export function fill(out: TensorView, attrs: OpAttrs['fill']): void {
  * a float store rounds to the target precision).
  */
 export function copy(x: TensorView, out: TensorView): void {
+  const loop = specializedLoop(`copy:${x.dtype}:${out.dtype}`, copyRow, x.dtype === out.dtype);
   const a = arrayOf(x);
   const o = arrayOf(out);
   forEachRow(out.shape, [x.strides, out.strides], [x.offset, out.offset], (offs, n, st) => {
-    const sa = st[0]!;
-    const so = st[1]!;
-    let pa = offs[0]!;
-    let po = offs[1]!;
-    if (sa === 1 && so === 1 && a.constructor === o.constructor) {
-      o.set(a.subarray(pa, pa + n), po);
-      return;
-    }
-    for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = a[pa]!;
+    loop(a, offs[0]!, st[0]!, o, offs[1]!, st[1]!, n);
   });
 }
 
 export function unary(x: TensorView, out: TensorView, attrs: OpAttrs['unary']): void {
-  const f = unaryFns[attrs.fn];
+  const loop = specializedLoop(`unary:${attrs.fn}:${x.dtype}:${out.dtype}`, unaryRow, unaryFns[attrs.fn]);
   const a = arrayOf(x);
   const o = arrayOf(out);
   forEachRow(out.shape, [x.strides, out.strides], [x.offset, out.offset], (offs, n, st) => {
-    const sa = st[0]!;
-    const so = st[1]!;
-    let pa = offs[0]!;
-    let po = offs[1]!;
-    for (let i = 0; i < n; i++, pa += sa, po += so) o[po] = f(a[pa]!);
+    loop(a, offs[0]!, st[0]!, o, offs[1]!, st[1]!, n);
   });
 }
 
 export function binary(x: TensorView, y: TensorView, out: TensorView, attrs: OpAttrs['binary']): void {
   const f = attrs.fn === 'div' && out.dtype === 'int32' ? intDiv : binaryFns[attrs.fn];
+  const loop = specializedLoop(`binary:${attrs.fn}:${x.dtype}:${y.dtype}:${out.dtype}`, binaryRow, f);
   const a = arrayOf(x);
   const b = arrayOf(y);
   const o = arrayOf(out);
   forEachRow(out.shape, [x.strides, y.strides, out.strides], [x.offset, y.offset, out.offset], (offs, n, st) => {
-    const sa = st[0]!;
-    const sb = st[1]!;
-    const so = st[2]!;
-    let pa = offs[0]!;
-    let pb = offs[1]!;
-    let po = offs[2]!;
-    // the hot cases get their own loops so V8 can keep them monomorphic
-    if (attrs.fn === 'add') for (let i = 0; i < n; i++, pa += sa, pb += sb, po += so) o[po] = a[pa]! + b[pb]!;
-    else if (attrs.fn === 'mul') for (let i = 0; i < n; i++, pa += sa, pb += sb, po += so) o[po] = a[pa]! * b[pb]!;
-    else if (attrs.fn === 'sub') for (let i = 0; i < n; i++, pa += sa, pb += sb, po += so) o[po] = a[pa]! - b[pb]!;
-    else for (let i = 0; i < n; i++, pa += sa, pb += sb, po += so) o[po] = f(a[pa]!, b[pb]!);
+    loop(a, offs[0]!, st[0]!, b, offs[1]!, st[1]!, o, offs[2]!, st[2]!, n);
   });
 }
 
 export function where(c: TensorView, x: TensorView, y: TensorView, out: TensorView): void {
+  const loop = specializedLoop(`where:${c.dtype}:${x.dtype}:${y.dtype}:${out.dtype}`, whereRow);
   const cc = arrayOf(c);
   const a = arrayOf(x);
   const b = arrayOf(y);
@@ -115,14 +160,6 @@ export function where(c: TensorView, x: TensorView, y: TensorView, out: TensorVi
     out.shape,
     [c.strides, x.strides, y.strides, out.strides],
     [c.offset, x.offset, y.offset, out.offset],
-    (offs, n, st) => {
-      let pc = offs[0]!;
-      let pa = offs[1]!;
-      let pb = offs[2]!;
-      let po = offs[3]!;
-      for (let i = 0; i < n; i++, pc += st[0]!, pa += st[1]!, pb += st[2]!, po += st[3]!) {
-        o[po] = cc[pc] !== 0 ? a[pa]! : b[pb]!;
-      }
-    },
+    (offs, n, st) => loop(cc, offs[0]!, st[0]!, a, offs[1]!, st[1]!, b, offs[2]!, st[2]!, o, offs[3]!, st[3]!, n),
   );
 }
