@@ -1,10 +1,13 @@
 import type { OpAttrs, TensorView } from '../../contract.js';
-import { philoxUniforms } from '../../../rng/philox.js';
+import { philoxUniformRun } from '../../../rng/philox.js';
 import { arrayOf } from '../buffer.js';
 import { forEachRow } from '../strided.js';
 import { contiguousStrides } from '../../../shape.js';
 
-const u = new Float64Array(2);
+/** Samples drawn per run of the generator: the uniforms wait here before their distribution. */
+const RUN = 1024;
+const u0 = new Float64Array(RUN);
+const u1 = new Float64Array(RUN);
 const TWO_PI = 2 * Math.PI;
 
 /** Samples for element i (in row-major order of out) from counter offset + i; see rng/philox.ts. */
@@ -17,20 +20,26 @@ export function random(out: TensorView, attrs: OpAttrs['random']): void {
   const std = attrs.std ?? 1;
   const p = attrs.p ?? 0.5;
   const f32 = out.dtype === 'float32';
-  // element index i follows the logical row-major order even when out is strided
+  // Element index i follows the logical row-major order even when out is strided. Within a row
+  // the logical index steps by 1 (the innermost dim of size > 1 has logical stride 1, and a
+  // merged dim keeps it), so a row is one run of consecutive counters.
   const logical = contiguousStrides(out.shape);
   forEachRow(out.shape, [logical, out.strides], [0, out.offset], (offs, n, st) => {
-    let i = offs[0]!;
+    const so = st[1]!;
     let po = offs[1]!;
-    for (let k = 0; k < n; k++, i += st[0]!, po += st[1]!) {
-      philoxUniforms(seed, offset + i, u);
-      const u0 = u[0]!;
-      if (dist === 'uniform') o[po] = low + span * u0;
-      else if (dist === 'bernoulli') o[po] = u0 < p ? 1 : 0;
-      else {
-        // compute in the output precision so float32 backends can match closely
-        const r = Math.sqrt(-2 * Math.log(1 - u0)) * Math.cos(TWO_PI * u[1]!);
-        o[po] = mean + std * (f32 ? Math.fround(r) : r);
+    for (let done = 0; done < n; done += RUN) {
+      const m = Math.min(RUN, n - done);
+      philoxUniformRun(seed, offset + offs[0]! + done, m, u0, dist === 'normal' ? u1 : undefined);
+      if (dist === 'uniform') {
+        for (let k = 0; k < m; k++, po += so) o[po] = low + span * u0[k]!;
+      } else if (dist === 'bernoulli') {
+        for (let k = 0; k < m; k++, po += so) o[po] = u0[k]! < p ? 1 : 0;
+      } else {
+        for (let k = 0; k < m; k++, po += so) {
+          // compute in the output precision so float32 backends can match closely
+          const r = Math.sqrt(-2 * Math.log(1 - u0[k]!)) * Math.cos(TWO_PI * u1[k]!);
+          o[po] = mean + std * (f32 ? Math.fround(r) : r);
+        }
       }
     }
   });
