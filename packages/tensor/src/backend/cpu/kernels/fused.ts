@@ -17,6 +17,8 @@ export function softmax(x: TensorView, y: TensorView, log: boolean): void {
   const X = arrayOf(x);
   const Y = arrayOf(y);
   const [n, d] = rows(x);
+  // the exponentials of a row, kept in float64 between the sum and the division
+  const e = log ? null : new Float64Array(d);
   for (let r = 0; r < n; r++) {
     const px = x.offset + r * d;
     const py = y.offset + r * d;
@@ -24,12 +26,16 @@ export function softmax(x: TensorView, y: TensorView, log: boolean): void {
     for (let k = 0; k < d; k++) if (X[px + k]! > m) m = X[px + k]!;
     if (m === -Infinity) m = 0;
     let s = 0;
-    for (let k = 0; k < d; k++) s += Math.exp(X[px + k]! - m);
-    if (log) {
+    if (e) {
+      for (let k = 0; k < d; k++) {
+        e[k] = Math.exp(X[px + k]! - m);
+        s += e[k]!;
+      }
+      for (let k = 0; k < d; k++) Y[py + k] = e[k]! / s;
+    } else {
+      for (let k = 0; k < d; k++) s += Math.exp(X[px + k]! - m);
       const ls = Math.log(s) + m;
       for (let k = 0; k < d; k++) Y[py + k] = X[px + k]! - ls;
-    } else {
-      for (let k = 0; k < d; k++) Y[py + k] = Math.exp(X[px + k]! - m) / s;
     }
   }
 }
