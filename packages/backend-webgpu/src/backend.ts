@@ -338,8 +338,10 @@ export class WebGpuBackend implements BackendV1 {
       this.batchOps.push('fault check');
     }
     this.flush();
-    const fault = stage ? await this.mapStaged(stage, FAULT_BYTES, 'sync', (m) => faultError(new Uint32Array(m), 'sync()')) : null;
-    await this.device.queue.onSubmittedWorkDone();
+    const [fault] = await Promise.all([
+      stage ? this.mapStaged(stage, FAULT_BYTES, 'sync', (m) => faultError(new Uint32Array(m), 'sync()')) : null,
+      this.device.queue.onSubmittedWorkDone(),
+    ]);
     await this.raiseErrors();
     if (fault) throw fault;
   }
