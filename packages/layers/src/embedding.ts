@@ -3,14 +3,14 @@ import { Module } from './module.js';
 import { normal, type InitOptions } from './init.js';
 
 export interface EmbeddingOptions extends Omit<InitOptions, 'offset'> {
-  /** Row kept at zero at init (torch's padding_idx). */
+  /** Row zeroed at init that never receives a gradient (torch's padding_idx). */
   paddingIdx?: number;
 }
 
 /**
- * A lookup table [num, dim] initialized N(0, 1) as torch.nn.Embedding, the padding row zeroed.
- * Note: unlike torch, the padding row still receives gradient if the table is trained; encoders
- * here keep embeddings frozen, and a loaded checkpoint sets the row anyway.
+ * A lookup table [num, dim] as torch.nn.Embedding: initialized N(0, 1) with the padding row zeroed,
+ * and the padding row's gradient is zero however often it is looked up, so training never moves
+ * it (HF RoBERTa's word and position embeddings rely on this).
  */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
@@ -34,6 +34,6 @@ export class Embedding extends Module {
 
   /** ids: int32 of any shape → [...ids.shape, dim]. */
   forward(ids: Tensor): Tensor {
-    return embedding(this.weight, ids);
+    return embedding(this.weight, ids, { paddingIdx: this.paddingIdx });
   }
 }

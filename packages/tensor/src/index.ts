@@ -33,7 +33,7 @@ export { sum, mean, max, argmax, norm, sumToShape } from './ops/reduce.js';
 export { matmul, matmulBiasAct, type MatmulOptions } from './ops/matmul.js';
 export {
   softmax, logSoftmax, layerNorm, dropout, embedding, crossEntropy, mse, rowNorm,
-  type DropoutOptions, type CrossEntropyOptions,
+  type DropoutOptions, type CrossEntropyOptions, type EmbeddingOptions,
 } from './ops/nn.js';
 export { concat, stack } from './ops/combine.js';
 export { assign, adamwStep } from './ops/inplace.js';

@@ -6,6 +6,7 @@ import { arange, bernoulli, scalarLike, zeros, type RandomOptions } from './crea
 import { mean as meanOp, rawReduce, sum as sumOp } from './reduce.js';
 import { mul, rawBinary, rawUnary, sub, div, square } from './elementwise.js';
 import { contiguous, reshape, transpose } from './views.js';
+import { assign } from './inplace.js';
 
 // ---- raw helpers (no autograd) used by the composite fallbacks ----
 const rawRowReduce = (fn: 'sum' | 'max', x: Tensor): Tensor => rawReduce(fn, x, [x.rank - 1]);
@@ -197,11 +198,20 @@ export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Ten
   return out;
 }
 
+export interface EmbeddingOptions {
+  /** A row that gets no gradient, however often it is looked up (torch's padding_idx). */
+  paddingIdx?: number;
+}
+
 /** Rows of `table` [V, D] picked by int32 `ids` of any shape → [...ids.shape, D]. */
-export function embedding(table: Tensor, ids: Tensor): Tensor {
+export function embedding(table: Tensor, ids: Tensor, options: EmbeddingOptions = {}): Tensor {
   if (table.rank !== 2) throw new ShapeError(`embedding: table must be [V, D], got ${shapeStr(table.shape)}`);
   if (ids.dtype !== 'int32') throw new ShapeError(`embedding: ids must be int32, got ${ids.dtype} ${shapeStr(ids.shape)}`);
   const [V, D] = table.shape as [number, number];
+  const pad = options.paddingIdx;
+  if (pad !== undefined && !(Number.isInteger(pad) && pad >= 0 && pad < V)) {
+    throw new ArgumentError(`embedding: paddingIdx must be an integer in [0, ${V}) for a table ${shapeStr(table.shape)}, got ${pad}`);
+  }
   const flat = reshape(ids, [ids.size]);
   const tc = contiguous(table);
   const rows = runOp('gatherRows', [tc, flat], [{ shape: [ids.size, D], dtype: table.dtype }], {})[0]!;
@@ -210,6 +220,8 @@ export function embedding(table: Tensor, ids: Tensor): Tensor {
     const out = zeros([V, D], { backend: grad.backend, dtype: grad.dtype });
     const gc = contiguous(grad);
     grad.backend.run('scatterAddRows', [gc, idx!], [out], {});
+    // torch's padding_idx: the row's gradient is zero, not the sum of the rows that looked it up
+    if (pad !== undefined) assign(out.slice(0, pad, pad + 1), 0);
     return [out];
   });
   flat.dispose();
