@@ -6,7 +6,7 @@
  */
 export * from './errors.js';
 export { Module, ModuleList, type Parameter, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
-export { kaimingUniform, uniform, normal, zerosInit, type InitOptions } from './init.js';
+export { kaimingUniform, uniform, normal, zerosInit, type InitOptions, type ParameterInit, type LayerInitOptions } from './init.js';
 export { Linear, type LinearLike, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';

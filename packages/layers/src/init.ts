@@ -1,4 +1,4 @@
-import { rand, randn, zeros, type BackendV1, type DType, type Tensor } from '@edora/tensor';
+import { ArgumentError, rand, randn, zeros, type BackendV1, type DType, type Tensor } from '@edora/tensor';
 
 /**
  * Weight initializers, as torch.nn.init computes them, drawn from the seeded counter-based RNG:
@@ -11,6 +11,31 @@ export interface InitOptions {
   offset?: number;
   dtype?: DType;
   backend?: BackendV1 | string;
+}
+
+/**
+ * How a layer fills its parameters when it is constructed. 'default': as torch.nn initializes that
+ * layer. 'none': no random number is drawn and every parameter is left zero, for parameters that
+ * are written next anyway (a checkpoint streamed in, or a model-wide init such as HF's): nothing
+ * is drawn twice, and no temporary tensor is made.
+ */
+export type ParameterInit = 'default' | 'none';
+
+/** The `init` option of Linear, Embedding and LayerNorm. */
+export interface LayerInitOptions {
+  /** Default 'default'; see `ParameterInit`. */
+  init?: ParameterInit;
+}
+
+const PARAMETER_INITS: readonly ParameterInit[] = ['default', 'none'];
+
+/** The `init` option of a layer, checked (an unknown value would silently mean 'default'). */
+export function parameterInit(layer: string, options: LayerInitOptions): ParameterInit {
+  const init = options.init ?? 'default';
+  if (!PARAMETER_INITS.includes(init)) {
+    throw new ArgumentError(`${layer}: init must be one of ${PARAMETER_INITS.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(init)}`);
+  }
+  return init;
 }
 
 /** U(−bound, bound) with bound = gain·√(3 / fanIn), gain = √(2 / (1 + a²)) (leaky-ReLU gain). */

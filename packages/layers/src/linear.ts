@@ -1,8 +1,8 @@
 import { ArgumentError, ShapeError, matmulBiasAct, shapeStr, type Tensor } from '@edora/tensor';
 import { Module } from './module.js';
-import { kaimingUniform, uniform, type InitOptions } from './init.js';
+import { kaimingUniform, parameterInit, uniform, zerosInit, type InitOptions, type LayerInitOptions } from './init.js';
 
-export interface LinearOptions extends Omit<InitOptions, 'offset'> {
+export interface LinearOptions extends Omit<InitOptions, 'offset'>, LayerInitOptions {
   /** Default true. */
   bias?: boolean;
   /**
@@ -22,7 +22,7 @@ export interface LinearLike extends Module {
 /**
  * y = x·Wᵀ + b with W [out, in] as torch.nn.Linear stores it, initialized as nn.Linear does:
  * W ~ kaiming-uniform(a = √5) = U(−1/√in, 1/√in), b ~ U(−1/√in, 1/√in). With a seed, the bias
- * takes the numbers after the weight's in the same stream.
+ * takes the numbers after the weight's in the same stream. `init: 'none'` leaves both zero.
  */
 export class Linear extends Module implements LinearLike {
   readonly inFeatures: number;
@@ -37,7 +37,8 @@ export class Linear extends Module implements LinearLike {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const { bias = true, tensors, ...init } = options;
+    const { bias = true, tensors, ...draw } = options;
+    const init = parameterInit('Linear', options);
     if (tensors) {
       const { weight: w, bias: b } = tensors;
       if (shapeStr(w.shape) !== shapeStr([outFeatures, inFeatures]) || (b && shapeStr(b.shape) !== shapeStr([outFeatures]))) {
@@ -49,10 +50,15 @@ export class Linear extends Module implements LinearLike {
       this.bias = this.registerParameter('bias', b);
       return;
     }
-    this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], init).requiresGrad_());
+    if (init === 'none') {
+      this.weight = this.registerParameter('weight', zerosInit([outFeatures, inFeatures], draw).requiresGrad_());
+      this.bias = this.registerParameter('bias', bias ? zerosInit([outFeatures], draw).requiresGrad_() : null);
+      return;
+    }
+    this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], draw).requiresGrad_());
     const bound = 1 / Math.sqrt(inFeatures);
-    const biasInit = init.seed === undefined ? init : { ...init, offset: outFeatures * inFeatures };
-    this.bias = this.registerParameter('bias', bias ? uniform([outFeatures], -bound, bound, biasInit).requiresGrad_() : null);
+    const biasDraw = draw.seed === undefined ? draw : { ...draw, offset: outFeatures * inFeatures };
+    this.bias = this.registerParameter('bias', bias ? uniform([outFeatures], -bound, bound, biasDraw).requiresGrad_() : null);
   }
 
   /** A Linear around existing tensors (see `LinearOptions.tensors`). */
