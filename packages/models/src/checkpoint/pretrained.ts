@@ -43,6 +43,11 @@ export function architectureOf(model: Module): string {
  * Builds a model for `task` from a config and loads a checkpoint into it (browser-safe: the
  * source may be in-memory bytes). As HF's from_pretrained: heads missing from the checkpoint are
  * freshly initialized and reported, the model is returned in eval mode.
+ *
+ * The model is built without any init (every parameter allocated once, zero-filled) and each
+ * tensor is streamed straight into its parameter, so loading holds one copy of the weights plus
+ * one chunk and draws no random numbers; only what the checkpoint lacks then gets HF's init
+ * (with `seed`, the values a seeded constructor would give it).
  */
 export async function loadPretrainedRoberta<T extends RobertaTask = 'sequence-classification'>(
   config: RobertaConfig,
@@ -51,8 +56,8 @@ export async function loadPretrainedRoberta<T extends RobertaTask = 'sequence-cl
 ): Promise<Pretrained<RobertaModelFor<T>>> {
   const task: RobertaTask = options.task ?? 'sequence-classification';
   const cfg = options.numLabels !== undefined ? withLabels(config, options.numLabels, options.id2label) : config;
-  const build = { dtype: options.dtype, backend: options.backend, seed: options.seed, initWeights: false };
-  const model: Module =
+  const build = { dtype: options.dtype, backend: options.backend, initWeights: false };
+  const model =
     task === 'masked-lm' ? new RobertaForMaskedLM(cfg, build) : task === 'encoder' ? new RobertaModel(cfg, build) : new RobertaForSequenceClassification(cfg, build);
   const report = await loadWeights(model.namedParameters(), source, {
     allowMissing: options.allowMissing,
@@ -60,6 +65,8 @@ export async function loadPretrainedRoberta<T extends RobertaTask = 'sequence-cl
     chunkBytes: options.chunkBytes,
     numHiddenLayers: cfg.numHiddenLayers,
   });
+  const fresh = [...report.newlyInitialized, ...report.missing];
+  if (fresh.length > 0) model.initWeights(options.seed, new Set(fresh.map((name) => model.getParameter(name))));
   model.eval();
   return { model: model as RobertaModelFor<T>, config: cfg, report };
 }

@@ -1,7 +1,7 @@
 import { crossEntropy, gelu, matmulBiasAct, ShapeError, tidy, zeros, type Tensor } from '@edora/tensor';
 import { LayerNorm, Linear, Module, type LinearLike } from '@edora/layers';
 import type { RobertaConfig } from '../config/roberta-config.js';
-import { initRobertaWeights } from './init.js';
+import { headSeed, initRobertaWeights } from './init.js';
 import { RobertaModel, type RobertaInputs } from './model.js';
 import { layerOptions, type RobertaBuildOptions } from './options.js';
 
@@ -41,9 +41,15 @@ export class RobertaForMaskedLM extends Module {
   constructor(config: RobertaConfig, options: RobertaBuildOptions = {}) {
     super();
     this.config = config;
-    this.roberta = this.registerModule('roberta', new RobertaModel(config, options));
+    this.roberta = this.registerModule('roberta', new RobertaModel(config, { ...options, initWeights: false }));
     this.lm_head = this.registerModule('lm_head', new RobertaLMHead(config, options));
-    initRobertaWeights(this.lm_head, config.initializerRange, options.seed === undefined ? undefined : options.seed + 1);
+    if (options.initWeights !== false) this.initWeights(options.seed);
+  }
+
+  /** HF's init of the encoder then the head, or of only the parameters in `only` (see `RobertaModel.initWeights`). */
+  initWeights(seed?: number, only?: ReadonlySet<Tensor>): void {
+    this.roberta.initWeights(seed, only);
+    initRobertaWeights(this.lm_head, this.config.initializerRange, headSeed(seed), only);
   }
 
   /** Logits [B, T, vocab]. */

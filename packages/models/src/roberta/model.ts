@@ -64,7 +64,16 @@ export class RobertaModel extends Module {
     const o = layerOptions(options);
     this.embeddings = this.registerModule('embeddings', new RobertaEmbeddings(config, o));
     this.encoder = this.registerModule('encoder', new RobertaEncoder(config, o));
-    if (options.initWeights !== false) initRobertaWeights(this, config.initializerRange, options.seed);
+    if (options.initWeights !== false) this.initWeights(options.seed);
+  }
+
+  /**
+   * HF's init of every parameter, or of only those in `only` (each gets the value the full init
+   * with that seed gives it): what the constructor runs unless `initWeights: false`, and what
+   * `loadPretrainedRoberta` runs on the parameters a checkpoint lacks.
+   */
+  initWeights(seed?: number, only?: ReadonlySet<Tensor>): void {
+    initRobertaWeights(this, this.config.initializerRange, seed, only);
   }
 
   forward(inputs: RobertaInputs, options: { outputHiddenStates?: boolean } = {}): RobertaModelOutput {

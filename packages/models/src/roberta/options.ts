@@ -1,4 +1,5 @@
 import type { BackendV1, DType } from '@edora/tensor';
+import type { ParameterInit } from '@edora/layers';
 
 /** Where and how a RoBERTa model's parameters are created. */
 export interface RobertaBuildOptions {
@@ -12,16 +13,24 @@ export interface RobertaBuildOptions {
    */
   seed?: number;
   /**
-   * false skips HF's weight initialization of the encoder (the layers keep their constructors'
-   * init): for a model that is about to load a checkpoint, this saves a second random draw of
-   * every weight. Heads are always initialized, since a checkpoint may not carry them.
+   * false: no random number is drawn and every parameter, heads included, is left zero, for a
+   * model whose weights are written next (a checkpoint load; `loadPretrainedRoberta` builds this
+   * way, then gives HF's init to whatever the checkpoint lacks). Default true: HF's init.
    */
   initWeights?: boolean;
 }
 
-/** The options every layer constructor takes (`seed` is applied once, by `initRobertaWeights`). */
-export type LayerOptions = Pick<RobertaBuildOptions, 'dtype' | 'backend'>;
+/**
+ * What every layer constructor takes. The layers draw nothing (`init: 'none'`): a RoBERTa's
+ * weights come from HF's init (`initRobertaWeights`, once per model) or from a checkpoint, never
+ * from the layers' own torch-style init, so no weight is drawn twice.
+ */
+export interface LayerOptions {
+  dtype?: DType;
+  backend?: BackendV1 | string;
+  init: ParameterInit;
+}
 
 export function layerOptions(o: RobertaBuildOptions): LayerOptions {
-  return { dtype: o.dtype, backend: o.backend };
+  return { dtype: o.dtype, backend: o.backend, init: 'none' };
 }

@@ -1,7 +1,7 @@
 import { crossEntropy, mse, ShapeError, tanh, tidy, type Tensor } from '@edora/tensor';
 import { Dropout, Linear, Module, type LinearLike } from '@edora/layers';
 import type { RobertaConfig } from '../config/roberta-config.js';
-import { initRobertaWeights } from './init.js';
+import { headSeed, initRobertaWeights } from './init.js';
 import { RobertaModel, type RobertaInputs } from './model.js';
 import { layerOptions, type RobertaBuildOptions } from './options.js';
 
@@ -43,10 +43,15 @@ export class RobertaForSequenceClassification extends Module {
   constructor(config: RobertaConfig, options: RobertaBuildOptions = {}) {
     super();
     this.config = config;
-    this.roberta = this.registerModule('roberta', new RobertaModel(config, options));
+    this.roberta = this.registerModule('roberta', new RobertaModel(config, { ...options, initWeights: false }));
     this.classifier = this.registerModule('classifier', new RobertaClassificationHead(config, options));
-    // Offset the seed so the head does not repeat the encoder's first numbers.
-    initRobertaWeights(this.classifier, config.initializerRange, options.seed === undefined ? undefined : options.seed + 1);
+    if (options.initWeights !== false) this.initWeights(options.seed);
+  }
+
+  /** HF's init of the encoder then the head, or of only the parameters in `only` (see `RobertaModel.initWeights`). */
+  initWeights(seed?: number, only?: ReadonlySet<Tensor>): void {
+    this.roberta.initWeights(seed, only);
+    initRobertaWeights(this.classifier, this.config.initializerRange, headSeed(seed), only);
   }
 
   /** Logits [B, numLabels]. */
