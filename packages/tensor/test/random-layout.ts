@@ -1,4 +1,4 @@
-import { CpuBackend, type DType, type TensorView } from '@edora/tensor';
+import type { CpuBackend, DType, TensorView } from '@edora/tensor';
 
 /**
  * Random memory layouts for kernel tests: a view of a logical shape whose dims are stored in a
