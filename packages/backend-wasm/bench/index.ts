@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CpuBackend, keep, matmul, noGrad, randn, tidy, useBackend, type BackendV1 } from '@edora/tensor';
+import { medianWallAndCpu } from '@edora/bench-kit';
 import { createWasmBackend } from '../src/node.js';
 
 // GEMM throughput of the wasm backend (1 thread, every core) against the pure-TS cpu backend and
@@ -38,21 +39,9 @@ interface Timing {
   cpuMs: number;
 }
 
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 function timing(fn: () => void, reps: number): Timing {
-  fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { ms: median(wall), cpuMs: median(cpu) };
+  const { wall, cpu } = medianWallAndCpu(fn, reps);
+  return { ms: wall, cpuMs: cpu };
 }
 
 

@@ -8,6 +8,7 @@ import { adamwStep, CpuBackend, keep, manualSeed, tensor, tidy, useBackend, zero
 // devDepend on this package) and turbo refuses cyclic graphs. The bench runs from source anyway.
 import { applyAdapters } from '../../layers/src/index.js';
 import { RobertaForSequenceClassification, robertaPreset } from '../../models/src/index.js';
+import { median, sampleWallAndCpu } from '@edora/bench-kit';
 import { createWasmBackend } from '../src/node.js';
 
 // Issue 9's second target: one EDoRA training step of the `tiny` RoBERTa preset (r = 16 on query,
@@ -32,7 +33,6 @@ interface Timing {
   cpuMs: number;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const config = robertaPreset('tiny', { numLabels: 2 });
 
 /** Milliseconds spent in each op name (plus the matmul shapes' share): what to move into wasm next. */
@@ -84,17 +84,8 @@ async function stepTiming(backend: BackendV1, profile?: Map<string, number>): Pr
   step();
   step();
   profile?.clear();
-  const wall: number[] = [];
-  const cpu: number[] = [];
   const steps = backend.name === 'cpu' ? 3 : STEPS;
-  for (let i = 0; i < steps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    step();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
+  const { wall, cpu } = sampleWallAndCpu(step, steps);
   if (profile) for (const [k, v] of profile) profile.set(k, v / steps);
   for (const s of state) {
     s.m.dispose();

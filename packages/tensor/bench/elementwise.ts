@@ -9,6 +9,7 @@ import {
   add, bernoulli, contiguous, CpuBackend, div, exp, expand, gelu, gt, keep, maximum, mul, neg, noGrad, permute, randn,
   relu, softmax, sum, max, tensor, tidy, transpose, useBackend, where, type Tensor,
 } from '../src/index.js';
+import { medianWallAndCpu } from '@edora/bench-kit';
 import { table } from './table.js';
 
 const REPS = 7;
@@ -44,29 +45,12 @@ function warmEveryOp(): void {
   );
 }
 
-/** Median wall and CPU milliseconds of `fn` over REPS runs after one warm-up. */
-function wallAndCpuMs(fn: () => void): { wall: number; cpu: number } {
-  fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: median(wall), cpu: median(cpu) };
-}
-
 export function benchElementwise(): string {
   useBackend(new CpuBackend());
   warmEveryOp();
   const rows: (string | number)[][] = [];
   const run = (label: string, elements: number, op: () => Tensor | void): void => {
-    const { wall, cpu } = wallAndCpuMs(() => noGrad(() => tidy(() => void op())));
+    const { wall, cpu } = medianWallAndCpu(() => noGrad(() => tidy(() => void op())), REPS);
     rows.push([label, wall.toFixed(2), ((wall * 1e6) / elements).toFixed(2), cpu.toFixed(2)]);
   };
   const M = 1024;
