@@ -9,7 +9,7 @@ import { adamwStep } from '../ops/inplace.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { expectClose, readF64, type SuiteContext } from './index.js';
 import { hostRng, randomArray } from './random-data.js';
-import { refGelu, refGeluGrad, refLayerNorm, refMatmul, refSoftmaxRows } from './reference.js';
+import { refGelu, refGeluGrad, refLayerNorm, refLayerNormBackward, refMatmul, refSoftmaxRows } from './reference.js';
 
 type Check = (ctx: SuiteContext) => Promise<void>;
 
@@ -84,26 +84,7 @@ const checks: { title: string; ops: OpName[]; run: Check }[] = [
       const ref = refLayerNorm(xd, gm, bt, n, d, 1e-5);
       expectClose(await readF64(y), ref.y, ctx.tol('float32', 8), 'layerNorm');
       y.backward(tensor(Float32Array.from(dy), [n, d], { backend: b }));
-      // closed-form gradients in float64
-      const dx = new Float64Array(n * d);
-      const dg = new Float64Array(d);
-      const db = new Float64Array(d);
-      for (let r = 0; r < n; r++) {
-        let sg = 0;
-        let sgx = 0;
-        for (let k = 0; k < d; k++) {
-          const xh = (xd[r * d + k]! - ref.mean[r]!) * ref.rstd[r]!;
-          const gg = dy[r * d + k]! * gm[k]!;
-          sg += gg;
-          sgx += gg * xh;
-          dg[k]! += dy[r * d + k]! * xh;
-          db[k]! += dy[r * d + k]!;
-        }
-        for (let k = 0; k < d; k++) {
-          const xh = (xd[r * d + k]! - ref.mean[r]!) * ref.rstd[r]!;
-          dx[r * d + k] = ref.rstd[r]! * (dy[r * d + k]! * gm[k]! - sg / d - (xh * sgx) / d);
-        }
-      }
+      const { dx, dg, db } = refLayerNormBackward(xd, gm, ref.mean, ref.rstd, dy, n, d);
       expectClose(await readF64(x.grad!), dx, ctx.tol('float32', 32), 'layerNorm dx');
       expectClose(await readF64(g.grad!), dg, ctx.tol('float32', 16), 'layerNorm dgamma');
       expectClose(await readF64(be.grad!), db, ctx.tol('float32', 16), 'layerNorm dbeta');

@@ -137,6 +137,35 @@ export function refLayerNorm(x: Float64Array, g: Float64Array, b: Float64Array, 
   return { y, mean, rstd };
 }
 
+/**
+ * Closed-form layerNorm gradients in float64 for upstream gradient `dy`, given the forward's
+ * per-row mean and rstd: dx = rstd·(dy·g − mean(dy·g) − x̂·mean(dy·g·x̂)), dg = Σ dy·x̂, db = Σ dy.
+ */
+export function refLayerNormBackward(
+  x: Float64Array, g: Float64Array, mean: Float64Array, rstd: Float64Array, dy: Float64Array, n: number, d: number,
+): { dx: Float64Array; dg: Float64Array; db: Float64Array } {
+  const dx = new Float64Array(n * d);
+  const dg = new Float64Array(d);
+  const db = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    let sg = 0;
+    let sgx = 0;
+    for (let k = 0; k < d; k++) {
+      const xh = (x[r * d + k]! - mean[r]!) * rstd[r]!;
+      const gg = dy[r * d + k]! * g[k]!;
+      sg += gg;
+      sgx += gg * xh;
+      dg[k]! += dy[r * d + k]! * xh;
+      db[k]! += dy[r * d + k]!;
+    }
+    for (let k = 0; k < d; k++) {
+      const xh = (x[r * d + k]! - mean[r]!) * rstd[r]!;
+      dx[r * d + k] = rstd[r]! * (dy[r * d + k]! * g[k]! - sg / d - (xh * sgx) / d);
+    }
+  }
+  return { dx, dg, db };
+}
+
 /** The samples the contract specifies for the `random` op (see rng/philox.ts). */
 export function refRandom(n: number, dist: 'uniform' | 'normal' | 'bernoulli', seed: number, offset: number, p = 0.5): Float64Array {
   const out = new Float64Array(n);
