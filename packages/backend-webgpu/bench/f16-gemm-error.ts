@@ -1,5 +1,5 @@
 import { hostRng, randomArray, refMatmul } from '@edora/tensor/conformance';
-import { table } from './table.js';
+import { table } from '@edora/bench-kit';
 
 // Would an opt-in f16-operand GEMM (shader-f16: operand tiles in f16, f32 accumulation) pass the
 // conformance suite's matmul tolerance? This measures the best case on the host: operands rounded

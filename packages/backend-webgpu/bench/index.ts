@@ -2,7 +2,7 @@ import os from 'node:os';
 import { CpuBackend, randn, tensor, type BackendV1, type Tensor } from '@edora/tensor';
 import { createNodeWebGpuBackend } from '../src/node.js';
 import { benchReductions } from './reductions.js';
-import { table } from './table.js';
+import { secondsPerEnqueuedRun, table } from '@edora/bench-kit';
 
 // GEMM throughput of the webgpu backend (Dawn; lavapipe here, a real GPU elsewhere) against the
 // pure-TS cpu backend in the same run, at the shapes RoBERTa-base training runs: the 4096-token
@@ -49,21 +49,9 @@ function operands(backend: BackendV1, s: Shape, M: number): { a: Tensor; b: Tens
 /** Seconds per product: `reps` products enqueued back to back, one wait (as in a training step). */
 async function secondsPerGemm(backend: BackendV1, s: Shape, M: number, minSeconds: number): Promise<number> {
   const { a, b, out, all } = operands(backend, s, M);
-  const run = (): void => backend.run('matmul', [a, b], [out], { alpha: 1, beta: 0 });
-  run(); // compile and warm up
-  await backend.sync();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) run();
-    await backend.sync();
-    const s1 = (performance.now() - t0) / 1000;
-    if (s1 >= minSeconds || reps >= 256) {
-      for (const t of all) t.dispose();
-      return s1 / reps;
-    }
-    reps = Math.min(256, Math.max(reps * 2, Math.ceil((reps * minSeconds) / Math.max(s1, 1e-4))));
-  }
+  const seconds = await secondsPerEnqueuedRun(() => backend.run('matmul', [a, b], [out], { alpha: 1, beta: 0 }), () => backend.sync(), minSeconds);
+  for (const t of all) t.dispose();
+  return seconds;
 }
 
 const gflops = (s: Shape, M: number, sec: number): number => (2 * s.batch * M * s.K * s.N) / sec / 1e9;

@@ -1,6 +1,6 @@
 import { randn, tensor, type OpAttrs, type OpName, type Tensor } from '@edora/tensor';
 import { createNodeWebGpuBackend, type WebGpuBackend } from '../src/node.js';
-import { table } from './table.js';
+import { secondsPerEnqueuedRun, table } from '@edora/bench-kit';
 
 // Kernels that reduce across a workgroup, at RoBERTa-base training shapes for BENCH_TOKENS tokens
 // (default 4096 = 32 × 128): attention softmax ± backward, layerNorm ± backward, the DoRA row
@@ -44,21 +44,9 @@ async function msPerOp(b: WebGpuBackend, c: Case, minSeconds: number): Promise<n
     ? tensor(Int32Array.from({ length: s.reduce((p, q) => p * q, 1) }, (_, k) => (k * 7919) % c.int32Max!), s, { backend: b })
     : randn(s, { backend: b, seed: i + 1 })));
   const outs = c.outputs.map((s) => tensor(new Float32Array(s.reduce((p, q) => p * q, 1)), s, { backend: b }));
-  const run = (): void => b.run(c.op, ins, outs, c.attrs as never);
-  run();
-  await b.sync();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) run();
-    await b.sync();
-    const s = (performance.now() - t0) / 1000;
-    if (s >= minSeconds || reps >= 256) {
-      for (const t of [...ins, ...outs]) t.dispose();
-      return (s / reps) * 1000;
-    }
-    reps = Math.min(256, Math.max(reps * 2, Math.ceil((reps * minSeconds) / Math.max(s, 1e-4))));
-  }
+  const seconds = await secondsPerEnqueuedRun(() => b.run(c.op, ins, outs, c.attrs as never), () => b.sync(), minSeconds);
+  for (const t of [...ins, ...outs]) t.dispose();
+  return seconds * 1000;
 }
 
 /** Median milliseconds of `embedding lookup of T ids + read of 4 bytes` (the read carries the fault check). */

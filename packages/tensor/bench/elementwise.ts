@@ -9,8 +9,7 @@ import {
   add, bernoulli, contiguous, CpuBackend, div, exp, expand, gelu, gt, keep, maximum, mul, neg, noGrad, permute, randn,
   relu, softmax, sum, max, tensor, tidy, transpose, useBackend, where, type Tensor,
 } from '../src/index.js';
-import { medianWallAndCpu } from '@edora/bench-kit';
-import { table } from './table.js';
+import { medianWallAndCpu, table } from '@edora/bench-kit';
 
 const REPS = 7;
 

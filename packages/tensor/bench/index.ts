@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { CpuBackend, keep, matmul, noGrad, randn, tidy, useBackend } from '@edora/tensor';
-import { table, timeMs } from './table.js';
+import { medianWallAndCpu, table } from '@edora/bench-kit';
 
 // cpu-backend GEMM throughput and a small MLP's forward+backward, the baseline every faster
 // backend is compared with. Run: pnpm --filter @edora/tensor bench (or pnpm bench at the root).
@@ -22,7 +22,7 @@ for (const [label, m, k, n] of shapes) {
   const a = keep(randn([m, k], { seed: 1 }));
   const b = keep(randn([k, n], { seed: 2 }));
   const reps = m * n * k > 1e9 ? 1 : 3;
-  const ms = timeMs(() => noGrad(() => tidy(() => void matmul(a, b))), reps);
+  const ms = medianWallAndCpu(() => noGrad(() => tidy(() => void matmul(a, b))), reps).wall;
   rows.push([label, ms.toFixed(0), ((2 * m * n * k) / ms / 1e6).toFixed(2)]);
   a.dispose();
   b.dispose();
@@ -34,7 +34,7 @@ console.log(table(['shape', 'ms', 'GFLOP/s'], rows));
 const x = keep(randn([256, 512], { seed: 3 }));
 const w1 = keep(randn([512, 1024], { seed: 4, std: 0.05 }).requiresGrad_());
 const w2 = keep(randn([1024, 512], { seed: 5, std: 0.05 }).requiresGrad_());
-const mlpMs = timeMs(() =>
+const mlpMs = medianWallAndCpu(() =>
   tidy(() => {
     const loss = x.matmul(w1).gelu().matmul(w2).square().mean();
     loss.backward();
@@ -43,7 +43,8 @@ const mlpMs = timeMs(() =>
       w.grad = null;
     }
   }),
-);
+  3,
+).wall;
 console.log('\nMLP 256×512 → 1024 (GELU) → 512, forward + backward');
 console.log(table(['backend', 'ms / step'], [['cpu', mlpMs.toFixed(1)]]));
 

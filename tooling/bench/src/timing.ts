@@ -34,3 +34,24 @@ export function medianWallAndCpu(fn: () => void, reps: number): WallAndCpu<numbe
   const { wall, cpu } = sampleWallAndCpu(fn, reps);
   return { wall: median(wall), cpu: median(cpu) };
 }
+
+/**
+ * Seconds per run of an asynchronous device's work: after one warm-up run (it compiles), enqueue
+ * `reps` runs back to back and wait once, as a training step does, doubling `reps` (up to `maxReps`)
+ * until one batch takes at least `minSeconds`.
+ */
+export async function secondsPerEnqueuedRun(
+  enqueue: () => void, wait: () => Promise<void>, minSeconds: number, maxReps = 256,
+): Promise<number> {
+  enqueue();
+  await wait();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) enqueue();
+    await wait();
+    const s = (performance.now() - t0) / 1000;
+    if (s >= minSeconds || reps >= maxReps) return s / reps;
+    reps = Math.min(maxReps, Math.max(reps * 2, Math.ceil((reps * minSeconds) / Math.max(s, 1e-4))));
+  }
+}
