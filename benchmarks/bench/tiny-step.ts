@@ -3,19 +3,16 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { adamwStep, CpuBackend, keep, manualSeed, tensor, tidy, useBackend, zerosLike, type BackendV1, type OpName } from '@edora/tensor';
-// Relative imports on purpose: declaring @edora/models or @edora/layers as devDependencies would
-// close a cycle in the workspace graph (@edora/linalg, which @edora/layers needs, and @edora/train
-// devDepend on this package) and turbo refuses cyclic graphs. The bench runs from source anyway.
-import { applyAdapters } from '../../layers/src/index.js';
-import { RobertaForSequenceClassification, robertaPreset } from '../../models/src/index.js';
+import { applyAdapters } from '@edora/layers';
+import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
+import { createWasmBackend } from '@edora/backend-wasm/node';
 import { median, sampleWallAndCpu } from '@edora/bench-kit';
-import { createWasmBackend } from '../src/node.js';
 
 // Issue 9's second target: one EDoRA training step of the `tiny` RoBERTa preset (r = 16 on query,
 // value, attention.output.dense, output.dense; head trained; batch 32 × 128 random token ids; train
 // mode) — forward + backward + AdamW — on the wasm backend, within 4× of the same step written in
 // PyTorch (bench/tiny_step_torch.py, run in the same session with the preset's config values).
-// Run: pnpm --filter @edora/backend-wasm bench:step
+// Run: pnpm --filter @edora/benchmarks bench:step (also part of pnpm bench)
 // Environment: BENCH_SKIP_CPU=1 leaves out the cpu backend; BENCH_PROFILE=1 adds op-time tables.
 
 const PYTHON = '/usr/bin/python3';

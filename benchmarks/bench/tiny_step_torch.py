@@ -1,4 +1,4 @@
-# PyTorch side of the backend-wasm `tiny`-preset EDoRA training step (bench/tiny-step.ts).
+# PyTorch side of the `tiny`-preset EDoRA training step on the wasm backend (bench/tiny-step.ts).
 #
 # The model is written here by hand from HF's RoBERTa semantics and the EDoRA formula (no
 # transformers, no PEFT, nothing shared with the TypeScript code), so both sides do the same work:

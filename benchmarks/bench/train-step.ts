@@ -4,14 +4,14 @@
  * (CPU; 32 × 128 where a GPU backend is registered): tokens/s and peak backend memory.
  * Random weights and random token ids: the cost of a step does not depend on their values.
  *
- *   pnpm --filter @edora/train bench            (both shapes; roberta-base takes minutes on CPU)
- *   pnpm --filter @edora/train bench -- tiny    (one shape)
- *   pnpm --filter @edora/train bench -- roberta-base wasm   (one shape on one backend)
+ *   pnpm --filter @edora/benchmarks bench:train            (both shapes; roberta-base takes minutes on CPU)
+ *   pnpm --filter @edora/benchmarks bench:train -- tiny    (one shape)
+ *   pnpm --filter @edora/benchmarks bench:train -- roberta-base wasm   (one shape on one backend)
  */
 import { applyAdapters } from '@edora/layers';
 import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
 import { getBackend, manualSeed, registeredBackends, setBackend, tensor, tidy } from '@edora/tensor';
-import { AdamW, batchLoss, clipGradNorm } from '../src/index.js';
+import { AdamW, batchLoss, clipGradNorm } from '@edora/train';
 
 const SHAPES = [
   { preset: 'tiny', batch: 32, seq: 128, steps: 5 },
@@ -69,8 +69,8 @@ try {
   console.log(`wasm backend not available: ${(e as Error).message.split('\n')[0]}`);
 }
 
-const only = process.argv[2];
-const onlyBackend = process.argv[3];
+// `pnpm … bench:train -- tiny` hands the script a literal `--` first
+const [only, onlyBackend] = process.argv.slice(2).filter((a) => a !== '--');
 const rows: Record<string, string | number>[] = [];
 for (const { name } of registeredBackends()) {
   if (onlyBackend && name !== onlyBackend) continue;
