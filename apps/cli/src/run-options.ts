@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { TASK_NAMES } from '@edora/glue';
+import { metricChoices } from '@edora/train';
 import { ROBERTA_PRESETS } from '@edora/models';
-import type { OptionSpecs, Parsed } from './args.js';
+import { UsageError, type OptionSpecs, type Parsed } from './args.js';
 import { AUTO_BACKEND, KNOWN_BACKENDS } from './backends.js';
 import type { RunConfig, RunSummary } from './run.js';
 import type { Method } from './setup.js';
@@ -34,10 +35,21 @@ export const RUN_OPTIONS: OptionSpecs = {
   'max-grad-norm': { type: 'number', default: 1, help: 'gradient-norm clipping (0 disables)' },
   'gradient-accumulation': { type: 'int', default: 1, help: 'batches per optimizer step' },
   'checkpoint-every': { type: 'int', default: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
+  'metric-for-best': { type: 'string', placeholder: 'metric', help: 'what ranks epochs and is reported: one of the task\'s metrics, combined_score (tasks with several) or loss (default: the paper\'s: matthews_correlation for CoLA, pearson for STS-B, accuracy for the others)' },
   'skip-malformed': { type: 'boolean', default: false, help: 'skip malformed data rows, reporting how many and the first file:line reasons (default: the first one is an error)' },
 };
 
+/** `--metric-for-best`, checked against the task's choices (usage error listing them). */
+function metricForBestOf(v: Parsed['values']): string | undefined {
+  const metric = v.metricForBest as string | undefined;
+  if (metric === undefined) return undefined;
+  const choices = metricChoices(v.task as string);
+  if (!choices.includes(metric)) throw new UsageError(`--metric-for-best: task ${v.task as string} has no metric ${JSON.stringify(metric)}; valid choices: ${choices.join(', ')}`);
+  return metric;
+}
+
 export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number): RunConfig {
+  const metricForBest = metricForBestOf(v);
   return {
     task: v.task as string,
     dataDir: v.dataDir as string | undefined,
@@ -59,6 +71,7 @@ export function runConfigFrom(v: Parsed['values'], method: Method, rank: number,
     gradientAccumulation: v.gradientAccumulation as number,
     padding: v.padding as 'max_length' | 'longest',
     ...(v.skipMalformed ? { skipMalformed: true as const } : {}),
+    ...(metricForBest === undefined ? {} : { metricForBest }),
   };
 }
 

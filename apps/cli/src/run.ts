@@ -32,6 +32,8 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   syntheticValidation?: number;
   /** Skip malformed data rows (reported) instead of failing; absent when off, so older run keys stay valid. */
   skipMalformed?: true;
+  /** What ranks epochs (`metricChoices`); absent for the task's own, the paper's, so older run keys stay valid. */
+  metricForBest?: string;
 }
 
 export interface RunOptions {
@@ -88,6 +90,7 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
     model: built.classifier,
     groups: built.groups(config.lr, config.clsLr),
     task: splits.spec.name,
+    ...(config.metricForBest === undefined ? {} : { metricForBest: config.metricForBest }),
     train, validation,
     epochs: config.epochs,
     batchSize: config.batchSize,

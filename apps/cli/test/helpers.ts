@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../src/io.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sharedData = resolve(repoRoot, '../shared/data');
@@ -31,4 +32,21 @@ export function runCli(args: string[]): Promise<{ code: number | null; signal: N
     child.on('error', rej);
     child.on('close', (code, signal) => res({ code, signal, output: child.output() }));
   });
+}
+
+/** Captured command output: `out()` is stdout and stderr together as written, `stdoutText()` and `stderrText()` each alone. */
+export interface Captured extends Io {
+  out(): string;
+  stdoutText(): string;
+  stderrText(): string;
+}
+
+/** Streams for `main(argv, io)` that keep what is written to them. */
+export function capture(): Captured {
+  let all = '';
+  let out = '';
+  let err = '';
+  const stream = (append: (s: string) => void): NodeJS.WriteStream =>
+    ({ write: (s: string) => (append(s), (all += s), true), isTTY: false, columns: 80 }) as unknown as NodeJS.WriteStream;
+  return { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)), out: () => all, stdoutText: () => out, stderrText: () => err };
 }

@@ -24,6 +24,12 @@ export interface TaskSpec {
   readonly labelNames: readonly string[];
   /** Metric keys; with more than one, `combined_score` (their mean) is added. */
   readonly metrics: readonly MetricName[];
+  /**
+   * The metric papers report for the task, and the one runs rank epochs by unless told otherwise:
+   * the EDoRA paper's (CoLA Matthews correlation, STS-B Pearson, accuracy for every other task,
+   * MRPC and QQP included), not HF run_glue's `combined_score`. Each task lists it first in `metrics`.
+   */
+  readonly mainMetric: MetricName;
   /** HF split names this task has. */
   readonly splits: readonly string[];
   /** Validation splits evaluated (MNLI has two). */
@@ -37,8 +43,8 @@ export interface TaskSpec {
 const split3 = ['train', 'validation', 'test'] as const;
 const v = ['validation'] as const;
 
-function spec(s: Omit<TaskSpec, 'splits' | 'validationSplits' | 'reportedSplit'> & Partial<TaskSpec>): TaskSpec {
-  return Object.freeze({ splits: split3, validationSplits: v, reportedSplit: 'validation', ...s });
+function spec(s: Omit<TaskSpec, 'splits' | 'validationSplits' | 'reportedSplit' | 'mainMetric'> & Partial<TaskSpec>): TaskSpec {
+  return Object.freeze({ splits: split3, validationSplits: v, reportedSplit: 'validation', mainMetric: s.metrics[0]!, ...s });
 }
 
 const REGISTRY: Readonly<Record<TaskName, TaskSpec>> = Object.freeze({

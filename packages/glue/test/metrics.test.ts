@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GlueArgumentError, accuracy, averageRanks, computeGlueMetrics, f1, matthewsCorrelation, pearson, spearman } from '@edora/glue';
+import { GLUE_TASK_NAMES, GlueArgumentError, accuracy, averageRanks, computeGlueMetrics, f1, getTask, matthewsCorrelation, pearson, spearman } from '@edora/glue';
 
 // Goldens: scripts/make-metric-goldens.py (scikit-learn / scipy, what HF evaluate's glue metric calls).
 interface ClassCase { name: string; predictions: number[]; references: number[]; matthews_correlation: number; accuracy: number; f1?: number }
@@ -46,6 +46,16 @@ describe('closed forms, derived by hand', () => {
     // monotone but non-linear: Spearman 1, Pearson below 1
     expect(spearman([1, 2, 3, 4], [1, 8, 27, 1000])).toBe(1);
     expect(pearson([1, 2, 3, 4], [1, 8, 27, 1000])).toBeLessThan(1);
+  });
+
+  it('each task names the metric the EDoRA paper reports (CoLA Matthews, STS-B Pearson, every other task accuracy, MRPC and QQP included), one of its metric keys', () => {
+    const paper: Record<string, string> = {
+      cola: 'matthews_correlation', sst2: 'accuracy', mrpc: 'accuracy', qqp: 'accuracy', stsb: 'pearson',
+      mnli: 'accuracy', qnli: 'accuracy', rte: 'accuracy', wnli: 'accuracy',
+    };
+    expect(Object.fromEntries(GLUE_TASK_NAMES.map((t) => [t, getTask(t).mainMetric]))).toEqual(paper);
+    for (const t of GLUE_TASK_NAMES) expect(getTask(t).metrics).toContain(getTask(t).mainMetric);
+    expect(getTask('synthetic').mainMetric).toBe('accuracy');
   });
 
   it('computeGlueMetrics uses HF keys and adds combined_score when a task has several metrics', () => {

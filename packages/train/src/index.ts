@@ -17,5 +17,8 @@ export {
   type Evaluation, type SequenceClassifier, type ValidationData, type ValidationEvaluation, type ValidationSplits,
 } from './evaluate.js';
 export { fit, type EpochRecord, type FitOptions, type StepRecord, type TrainSink } from './loop.js';
-export { mainMetricOf, summarize, type EpochResult, type RunResults, type SplitScores, type ValidationScores } from './results.js';
+export {
+  LOSS_METRIC, isBetter, mainMetricOf, metricChoices, metricValue, summarize,
+  type EpochResult, type RunResults, type SplitScores, type SummaryOptions, type ValidationScores,
+} from './results.js';
 export { plotSvg } from './plot.js';

@@ -6,7 +6,7 @@ import { clipGradNorm } from './clip.js';
 import { CheckpointError, TrainOptionError } from './errors.js';
 import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
 import { batchLoss } from './loss.js';
-import { summarize, type EpochResult, type RunResults } from './results.js';
+import { mainMetricOf, summarize, type EpochResult, type RunResults } from './results.js';
 import { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
 
 /** One optimizer step, as logged to `steps.jsonl` and handed to progress displays. */
@@ -57,6 +57,8 @@ export interface FitOptions {
   validation: ValidationData;
   /** The validation split that is reported and ranks epochs; default the task's (`TaskSpec.reportedSplit`). */
   reportedSplit?: string;
+  /** The metric that ranks epochs (`metricChoices(task)`); default the task's `mainMetric`, the paper's. */
+  metricForBest?: string;
   epochs: number;
   batchSize: number;
   /** Seeds the data order (which, per epoch, depends only on seed and epoch). */
@@ -109,6 +111,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   if (!train.labels) throw new TrainOptionError('fit: the training split has no labels');
   if (train.size === 0) throw new TrainOptionError('fit: the training split is empty');
   const validation = validationSplits(options.validation, task, options.reportedSplit);
+  const mainMetric = mainMetricOf(task, options.metricForBest);
   const padding = options.padding ?? 'max_length';
   const maxGradNorm = options.maxGradNorm ?? 1.0;
   const runKey = options.runKey ?? '';
@@ -229,5 +232,5 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     optimizer.zeroGrad();
     optimizer.dispose();
   }
-  return summarize(history, step, stopped, validation.splits.length > 1 ? validation.reported : undefined);
+  return summarize(history, { steps: step, mainMetric, stopped, ...(validation.splits.length > 1 ? { reportedSplit: validation.reported } : {}) });
 }

@@ -1,4 +1,4 @@
-import type { EpochResult } from './results.js';
+import { metricValue, type EpochResult } from './results.js';
 
 const W = 640;
 const H = 360;
@@ -47,10 +47,10 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
   // one metric line, or one per validation split; `metrics` is the reported split's
   const splitNames = Object.keys(history[0]?.splits ?? {});
   const metricLines = splitNames.length === 0
-    ? [{ name: mainMetric, values: history.map((e) => e.metrics[mainMetric] ?? NaN), reported: true }]
+    ? [{ name: mainMetric, values: history.map((e) => metricValue(e, mainMetric)), reported: true }]
     : splitNames.map((split) => ({
       name: `${mainMetric} ${split.replace(/^validation_/, '')}`,
-      values: history.map((e) => e.splits?.[split]?.metrics[mainMetric] ?? NaN),
+      values: history.map((e) => metricValue(e.splits?.[split] ?? { evalLoss: NaN, metrics: {} }, mainMetric)),
       reported: split === reportedSplit,
     }));
   const [mLo, mHi] = bounds(metricLines.flatMap((m) => m.values));

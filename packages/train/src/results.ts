@@ -1,3 +1,6 @@
+import { getTask } from '@edora/glue';
+import { TrainOptionError } from './errors.js';
+
 /** Loss and metrics of one validation split. */
 export interface SplitScores {
   evalLoss: number;
@@ -25,7 +28,11 @@ export interface EpochResult extends ValidationScores {
 }
 
 export interface RunResults {
-  /** The metric that ranks epochs: `combined_score` when the task has several, else its only one. */
+  /**
+   * The metric that ranks epochs and is reported: the task's (`TaskSpec.mainMetric`, the paper's —
+   * CoLA Matthews, STS-B Pearson, accuracy elsewhere) or the one chosen (`FitOptions.metricForBest`);
+   * `loss` is the eval loss, where lower is better.
+   */
   mainMetric: string;
   /** With several validation splits: the one whose `mainMetric` ranks epochs and fills each epoch's `metrics` (MNLI: validation_matched). */
   reportedSplit?: string;
@@ -38,23 +45,61 @@ export interface RunResults {
   steps: number;
 }
 
-/** The metric that ranks epochs for a task whose metric keys are `keys`. */
-export function mainMetricOf(keys: readonly string[]): string {
-  return keys.includes('combined_score') ? 'combined_score' : keys[0] ?? 'loss';
+/** The eval loss, ranked lower-is-better like HF's `metric_for_best_model="loss"`. */
+export const LOSS_METRIC = 'loss';
+
+/** What a run can rank epochs by: the task's metric keys, `combined_score` when it has several, and `loss`. */
+export function metricChoices(task: string): string[] {
+  const { metrics } = getTask(task);
+  return [...metrics, ...(metrics.length > 1 ? ['combined_score'] : []), LOSS_METRIC];
 }
 
 /**
- * Last and best epochs (the first of equally good ones) from a history; `best` is by the main
- * metric of each epoch's `metrics`, which are the reported split's (`reportedSplit`, named when
- * the epochs hold several splits).
+ * The metric that ranks a run's epochs: `chosen` when given (checked against `metricChoices`),
+ * else the task's `mainMetric` (the paper's).
  */
-export function summarize(history: EpochResult[], steps: number, stopped: RunResults['stopped'] = null, reportedSplit?: string): RunResults {
-  const mainMetric = mainMetricOf(Object.keys(history[0]?.metrics ?? {}));
+export function mainMetricOf(task: string, chosen?: string): string {
+  if (chosen === undefined) return getTask(task).mainMetric;
+  const choices = metricChoices(task);
+  if (!choices.includes(chosen)) {
+    throw new TrainOptionError(`metricForBest: ${getTask(task).name} has no metric ${JSON.stringify(chosen)}; valid choices: ${choices.join(', ')}`);
+  }
+  return chosen;
+}
+
+/** An evaluation's value of `metric` (`loss`: the eval loss); NaN when it has none. */
+export function metricValue(scores: SplitScores, metric: string): number {
+  return metric === LOSS_METRIC ? scores.evalLoss : scores.metrics[metric] ?? NaN;
+}
+
+/** Whether `a` is strictly better than `b` on `metric`; a NaN is never better, and anything beats NaN. */
+export function isBetter(metric: string, a: number, b: number): boolean {
+  if (Number.isNaN(a)) return false;
+  if (Number.isNaN(b)) return true;
+  return metric === LOSS_METRIC ? a < b : a > b;
+}
+
+export interface SummaryOptions {
+  /** Optimizer steps taken. */
+  steps: number;
+  /** The metric that ranks epochs (`mainMetricOf`). */
+  mainMetric: string;
+  stopped?: RunResults['stopped'];
+  /** Named when the epochs hold several validation splits. */
+  reportedSplit?: string;
+}
+
+/**
+ * Last and best epochs (the first of equally good ones) from a history; `best` is by `mainMetric`
+ * of each epoch's `metrics`, which are the reported split's.
+ */
+export function summarize(history: EpochResult[], o: SummaryOptions): RunResults {
+  const { mainMetric, reportedSplit } = o;
   let best: EpochResult | null = null;
   for (const e of history) {
-    const v = e.metrics[mainMetric];
-    if (v === undefined || Number.isNaN(v)) continue;
-    if (!best || v > best.metrics[mainMetric]!) best = e;
+    const v = metricValue(e, mainMetric);
+    if (Number.isNaN(v)) continue;
+    if (!best || isBetter(mainMetric, v, metricValue(best, mainMetric))) best = e;
   }
-  return { mainMetric, ...(reportedSplit === undefined ? {} : { reportedSplit }), epochs: history, last: history.at(-1) ?? null, best, stopped, steps };
+  return { mainMetric, ...(reportedSplit === undefined ? {} : { reportedSplit }), epochs: history, last: history.at(-1) ?? null, best, stopped: o.stopped ?? null, steps: o.steps };
 }

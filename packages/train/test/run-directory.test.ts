@@ -42,7 +42,7 @@ describe('run directory', () => {
   it('writes results.json with last and best epochs, and the SVG plot next to it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'edora-run-'));
     dirs.push(dir);
-    const results = summarize([epoch(1, 0.7, 0.6), epoch(2, 0.5, 0.8), epoch(3, 0.4, 0.75)], 30);
+    const results = summarize([epoch(1, 0.7, 0.6), epoch(2, 0.5, 0.8), epoch(3, 0.4, 0.75)], { steps: 30, mainMetric: 'accuracy' });
     expect(results.best!.epoch).toBe(2);
     expect(results.last!.epoch).toBe(3);
     const written = await writeRunResults(dir, results, 'RTE <edora>', { config: { rank: 16 } });

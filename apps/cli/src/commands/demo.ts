@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { metricValue } from '@edora/train';
 import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { demoBase, type DemoBase } from '../demo-base.js';
@@ -97,7 +98,7 @@ export async function runDemo(p: Parsed, io: Io): Promise<number> {
     ['method', 'trainable params', `${metric} (last)`, `${metric} (best)`, 'time'],
     summaries.map((s) => [
       s.config.method, s.trainable.toLocaleString('en-US'),
-      s.results.last?.metrics[metric]?.toFixed(4) ?? '-', s.results.best?.metrics[metric]?.toFixed(4) ?? '-', `${s.seconds.toFixed(1)} s`,
+      s.results.last ? metricValue(s.results.last, metric).toFixed(4) : '-', s.results.best ? metricValue(s.results.best, metric).toFixed(4) : '-', `${s.seconds.toFixed(1)} s`,
     ]),
   ));
   if (first) {
