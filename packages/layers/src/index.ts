@@ -25,7 +25,15 @@ export {
 } from './adapters/apply.js';
 export { merge, unmerge, mergeAndUnload } from './adapters/merge.js';
 export {
-  adapterToFiles, loadAdapterFiles, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type AdapterFiles, type LoadAdapterReport,
+  adapterToFiles, loadAdapterFiles, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE,
+  type AdapterFiles, type LoadAdapterOptions, type LoadAdapterReport,
 } from './io/adapter-files.js';
-export { adapterConfigJson, parseAdapterConfig, type AdapterConfigJsonOptions } from './io/adapter-config.js';
-export { PEFT_PREFIX, adapterFileKey, canonicalFileKey } from './io/peft-keys.js';
+export {
+  adapterConfigJson, parseAdapterConfig, readPeftAdapterConfig,
+  type AdapterConfigJsonOptions, type ParseAdapterConfigOptions, type PeftAdapterConfig,
+} from './io/adapter-config.js';
+export { RECONSTR_CONFIG_FILE, parseReconstrConfig, reconstrConfigJson, type ReconstrSettings } from './io/reconstr-config.js';
+export {
+  PEFT_ADAPTER_NAME, PEFT_PREFIX, PEFT_SEQ_CLS_MODULES, adapterFileKey, canonicalFileKey, parameterNameFromPeft,
+  peftImplicitModulesToSave, peftNamedParameters, peftParameterName,
+} from './io/peft-keys.js';

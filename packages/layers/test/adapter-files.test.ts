@@ -29,8 +29,9 @@ describe.each(ADAPTER_METHODS)('%s adapter files', (method) => {
     const files = await adapterToFiles(model, { baseModelNameOrPath: 'tiny' });
     const cfg = JSON.parse(files['adapter_config.json']);
     expect(cfg).toMatchObject({ peft_type: 'LORA', r: 3, lora_alpha: 6, target_modules: TARGETS, use_dora: METHOD_TRAITS[method].hasMagnitude, modules_to_save: ['classifier'], base_model_name_or_path: 'tiny', task_type: 'SEQ_CLS', bias: 'none' });
-    if (METHOD_TRAITS[method].hasR) expect(cfg.edora).toEqual({ method, init: 'svd', sigma: 1e-3 });
-    else expect(cfg.edora).toBeUndefined();
+    expect(cfg.edora).toBeUndefined(); // PEFT's LoraConfig(**cfg) would raise on a field it lacks
+    if (METHOD_TRAITS[method].hasR) expect(JSON.parse(files['reconstr_config.json']!)).toMatchObject({ replacement_module_random_init: false, svd: { rank: 3 }, init_sigma: 1e-3 });
+    else expect(files['reconstr_config.json']).toBeUndefined();
     const keys = [...readSafetensors(files['adapter_model.safetensors']).keys()].sort();
     const p = 'base_model.model.roberta.encoder.layer.0.attention.self.query';
     expect(keys).toContain(`${p}.lora_A.weight`);
@@ -48,6 +49,7 @@ describe.each(ADAPTER_METHODS)('%s adapter files', (method) => {
     const again = await adapterToFiles(fresh, { baseModelNameOrPath: 'tiny' });
     expect(again['adapter_model.safetensors']).toEqual(files['adapter_model.safetensors']);
     expect(again['adapter_config.json']).toBe(files['adapter_config.json']);
+    expect(again['reconstr_config.json']).toBe(files['reconstr_config.json']);
   });
 });
 
@@ -59,12 +61,12 @@ describe('adapter folders (Node)', () => {
       await applyAdapters(model, { method: 'edora', r: 2, alpha: 16, targetModules: TARGETS, init: 'random', seed: 3 });
       perturb(model, 70);
       await saveAdapter(model, join(dir, 'out'));
-      expect((await readdir(join(dir, 'out'))).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+      expect((await readdir(join(dir, 'out'))).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'reconstr_config.json']);
       const fresh = new TinyEncoder();
       await loadAdapter(fresh, join(dir, 'out'));
       const x = randn([2, 8], { seed: 4 });
       expect(maxRelErr(fresh.forward(x).dataSync(), model.forward(x).dataSync())).toBe(0);
-      expect(JSON.parse(await readFile(join(dir, 'out', 'adapter_config.json'), 'utf8')).edora.init).toBe('random');
+      expect(JSON.parse(await readFile(join(dir, 'out', 'reconstr_config.json'), 'utf8')).replacement_module_random_init).toBe(true);
       await expect(loadAdapter(new TinyEncoder(), join(dir, 'nothing'))).rejects.toThrow(/cannot read .*adapter_config\.json \(ENOENT\)/);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { AdapterFileError } from '../errors.js';
-import { METHOD_TRAITS, checkMethod } from '../adapters/methods.js';
+import { METHOD_TRAITS, checkMethod, type AdapterMethod } from '../adapters/methods.js';
 import { resolveAdapterOptions, type AdapterConfig } from '../adapters/apply.js';
+import { parseReconstrConfig, type ReconstrSettings } from './reconstr-config.js';
 
 export interface AdapterConfigJsonOptions {
   /** `base_model_name_or_path` (e.g. "roberta-base"); default null. */
@@ -10,13 +11,14 @@ export interface AdapterConfigJsonOptions {
 }
 
 /**
- * PEFT's LoraConfig as `adapter_config.json`. LoRA and DoRA files are plain PEFT files. EDoRA and
- * LoRA-XS have no PEFT type, so their files add an `edora` object (method, init, sigma) that
- * PEFT does not know; `use_dora` is true for EDoRA since it carries DoRA's magnitude vector.
+ * `adapter_config.json` as PEFT 0.10.0 writes it (`LoraConfig.save_pretrained`: every dataclass
+ * field, keys sorted), so `LoraConfig(**json)` — which PEFT and the EDoRA authors' loader both
+ * call — accepts it: an unknown key is a TypeError there. EDoRA and LoRA-XS have no PEFT type;
+ * their files are LoRA configs (`use_dora: true` for EDoRA's magnitude vector) and what PEFT
+ * cannot say goes to the authors' side file, `reconstr_config.json` (see reconstr-config.ts).
  */
 export function adapterConfigJson(config: AdapterConfig, options: AdapterConfigJsonOptions = {}): Record<string, unknown> {
-  const traits = METHOD_TRAITS[config.method];
-  const json: Record<string, unknown> = {
+  return {
     alpha_pattern: {},
     auto_mapping: null,
     base_model_name_or_path: options.baseModelNameOrPath ?? null,
@@ -24,10 +26,14 @@ export function adapterConfigJson(config: AdapterConfig, options: AdapterConfigJ
     fan_in_fan_out: false,
     inference_mode: true,
     init_lora_weights: true,
+    layer_replication: null,
     layers_pattern: null,
     layers_to_transform: null,
+    loftq_config: {},
     lora_alpha: config.alpha,
     lora_dropout: config.dropout,
+    megatron_config: null,
+    megatron_core: 'megatron.core',
     modules_to_save: config.modulesToSave.length ? config.modulesToSave : null,
     peft_type: 'LORA',
     r: config.r,
@@ -35,15 +41,37 @@ export function adapterConfigJson(config: AdapterConfig, options: AdapterConfigJ
     revision: null,
     target_modules: config.targetModules,
     task_type: options.taskType ?? 'SEQ_CLS',
-    use_dora: traits.hasMagnitude,
+    use_dora: METHOD_TRAITS[config.method].hasMagnitude,
     use_rslora: false,
   };
-  if (traits.hasR) json.edora = { method: config.method, init: config.init, sigma: config.sigma };
-  return json;
 }
 
-/** Reads `adapter_config.json` (ours or PEFT's) into an AdapterConfig; rejects what we cannot reproduce. */
-export function parseAdapterConfig(text: string, source = 'adapter_config.json'): AdapterConfig {
+export interface ParseAdapterConfigOptions {
+  /** The method, when the caller knows it; it must agree with the file's `use_dora`. */
+  method?: AdapterMethod;
+  /**
+   * The weights hold r×r latent matrices (`…_lora_latent_mapping.weight`): the mark of an EDoRA or
+   * LoRA-XS file written by the authors' code, whose config says only `use_dora`.
+   */
+  hasLatent?: boolean;
+  /** The authors' side file `reconstr_config.json`, when there is one. */
+  reconstrConfig?: { text: string; source: string };
+}
+
+/** What an `adapter_config.json` says: our AdapterConfig, plus PEFT's task type. */
+export interface PeftAdapterConfig {
+  config: AdapterConfig;
+  /** `task_type` (PEFT adds `classifier` and `score` to the modules to save for "SEQ_CLS"). */
+  taskType: string | null;
+}
+
+/**
+ * Reads `adapter_config.json` (ours, PEFT's or the authors') into an AdapterConfig and rejects
+ * what we cannot reproduce. The method is, in this order: `options.method`; the `edora` field of
+ * files written by earlier versions of this project; EDoRA (use_dora) or LoRA-XS when the
+ * weights hold latent matrices or a side file says `r_squared`; else DoRA (use_dora) or LoRA.
+ */
+export function readPeftAdapterConfig(text: string, source = 'adapter_config.json', options: ParseAdapterConfigOptions = {}): PeftAdapterConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -60,21 +88,47 @@ export function parseAdapterConfig(text: string, source = 'adapter_config.json')
     if (c[k] && typeof c[k] === 'object' && Object.keys(c[k] as object).length) problems.push(`${k} is not supported (per-module ranks/alphas)`);
   }
   if (c.layers_to_transform != null) problems.push('layers_to_transform is not supported');
+  if (c.layer_replication != null) problems.push('layer_replication is not supported (it stacks copies of layers)');
   if (c.bias !== undefined && c.bias !== 'none') problems.push(`bias must be "none", got ${JSON.stringify(c.bias)}`);
-  const ed = c.edora as Record<string, unknown> | undefined;
   if (problems.length) throw new AdapterFileError(`${source}: ${problems.join('; ')}`, problems);
-  const method = ed ? checkMethod(ed.method) : c.use_dora === true ? 'dora' : 'lora';
+
+  const useDora = c.use_dora === true;
+  const legacy = c.edora as Record<string, unknown> | undefined;
+  const side: ReconstrSettings | undefined = options.reconstrConfig
+    ? parseReconstrConfig(options.reconstrConfig.text, options.reconstrConfig.source, c.r as number)
+    : undefined;
+  let method: AdapterMethod;
+  if (options.method !== undefined) {
+    method = checkMethod(options.method);
+    const has = METHOD_TRAITS[method].hasMagnitude;
+    if (has !== useDora) {
+      throw new AdapterFileError(`${source}: method ${method} ${has ? 'has a magnitude vector, but the file says use_dora: false' : 'has no magnitude vector, but the file says use_dora: true'}`);
+    }
+  } else if (legacy) {
+    method = checkMethod(legacy.method);
+  } else if (options.hasLatent || side?.rSquared) {
+    method = useDora ? 'edora' : 'lora-xs';
+  } else {
+    method = useDora ? 'dora' : 'lora';
+  }
+  const init = METHOD_TRAITS[method].hasR ? (legacy ?? side) : undefined;
   try {
-    return resolveAdapterOptions({
+    const config = resolveAdapterOptions({
       method,
       r: c.r as number,
       alpha: c.lora_alpha as number,
       dropout: (c.lora_dropout as number | undefined) ?? 0,
       targetModules: c.target_modules as string[],
       modulesToSave: (c.modules_to_save as string[] | null) ?? [],
-      ...(ed ? { init: ed.init as 'svd' | 'random', sigma: ed.sigma as number } : {}),
+      ...(init ? { init: init.init as 'svd' | 'random', sigma: init.sigma as number | undefined } : {}),
     });
+    return { config, taskType: typeof c.task_type === 'string' ? c.task_type : null };
   } catch (e) {
     throw new AdapterFileError(`${source}: ${(e as Error).message}`);
   }
+}
+
+/** Reads `adapter_config.json` into an AdapterConfig (see `readPeftAdapterConfig`). */
+export function parseAdapterConfig(text: string, source = 'adapter_config.json', options: ParseAdapterConfigOptions = {}): AdapterConfig {
+  return readPeftAdapterConfig(text, source, options).config;
 }
