@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randn, type Tensor } from '@edora/tensor';
+import { topLeftSingularVectors } from '@edora/linalg';
 import {
-  AdaptedLinear, AdapterConfigError, LayerNorm, Linear, Module, ModuleList, adapterConfigOf, applyAdapters, matchesTarget,
+  AdaptedLinear, AdapterConfigError, EDORA_SVD_DEFAULTS, LayerNorm, Linear, Module, ModuleList, adapterConfigOf, applyAdapters, matchesTarget,
 } from '../src/index.js';
 import { mat, maxRelErr, mm, tr } from './reference.js';
 
@@ -108,6 +109,24 @@ describe('applyAdapters', () => {
     expect(sd).toBeGreaterThan(3e-6);
     expect(sd).toBeLessThan(2e-5);
     expect(q.loraA.requiresGrad || q.loraB.requiresGrad).toBe(false);
+  });
+
+  it("EDoRA svd init runs the reference's SVD settings (EDORA_SVD_DEFAULTS); `svd` overrides single fields", async () => {
+    // scikit-learn TruncatedSVD(n_iter=10, random_state=42), as the authors ran it
+    const reference = { oversamples: 10, powerIters: 10, normalizer: 'lu', seed: 42 } as const;
+    expect(EDORA_SVD_DEFAULTS).toEqual(reference);
+    const B = async (svd?: { powerIters: number }): Promise<{ got: Float32Array; want: Float32Array }> => {
+      const model = new Tiny();
+      const want = await topLeftSingularVectors(model.getParameter('layer.1.self.value.weight'), 4, { ...reference, ...svd });
+      await applyAdapters(model, { method: 'edora', r: 4, targetModules: ['value'], seed: 2, ...(svd ? { svd } : {}) });
+      const got = (model.getSubmodule('layer.1.self.value') as AdaptedLinear).loraB;
+      return { got: got.dataSync() as Float32Array, want: want.dataSync() as Float32Array };
+    };
+    const byDefault = await B();
+    expect(byDefault.got).toEqual(byDefault.want);
+    const fewer = await B({ powerIters: 1 });
+    expect(fewer.got).toEqual(fewer.want);
+    expect(fewer.got).not.toEqual(byDefault.got);
   });
 
   it('EDoRA random init (the released script): A ~ U(±1/√r), B ~ U(±1/√out)', async () => {

@@ -52,7 +52,8 @@ async function toMl(t: Tensor): Promise<Matrix> {
 console.log(`${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}`);
 
 const settings: [string, RandomizedSvdOptions][] = [
-  ['reference: 10 LU power iterations (EDORA_SVD_DEFAULTS)', {}],
+  // @edora/layers' EDORA_SVD_DEFAULTS (this package cannot import layers, which depends on it)
+  ['reference: 10 LU power iterations (EDORA_SVD_DEFAULTS)', { oversamples: 10, powerIters: 10, normalizer: 'lu', seed: 42 }],
   ["svdLowRank default: 7 LU power iterations ('auto')", { powerIters: 7, seed: 42 }],
   ['4 QR power iterations', { powerIters: 4, normalizer: 'qr', seed: 42 }],
   ['2 QR power iterations', { powerIters: 2, normalizer: 'qr', seed: 42 }],

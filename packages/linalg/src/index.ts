@@ -5,7 +5,7 @@
  */
 export { svdLowRank, type SVDResult, type RandomizedSvdOptions } from './svd-low-rank.js';
 export { svd, qr, eigh, cholesky, solveTriangular } from './decompositions.js';
-export { topLeftSingularVectors, topLeftSingularVectorsBatch, EDORA_SVD_DEFAULTS } from './edora-init.js';
+export { topLeftSingularVectors, topLeftSingularVectorsBatch } from './top-singular-vectors.js';
 export { TensorOperator } from './tensor-operator.js';
 export { NonFiniteError, NotPositiveDefiniteError, SingularMatrixError, ConvergenceError } from './errors.js';
 export type { TriangularSolveOptions } from './host/triangular.js';

@@ -1,4 +1,4 @@
-import { Linear, matchesTarget } from '@edora/layers';
+import { EDORA_SVD_DEFAULTS, Linear, matchesTarget } from '@edora/layers';
 import { svd, topLeftSingularVectors } from '@edora/linalg';
 import { RobertaForSequenceClassification, ROBERTA_PRESETS, robertaPreset } from '@edora/models';
 import { fromPretrained } from '@edora/models/node';
@@ -50,7 +50,7 @@ export async function svdCommand(p: Parsed, io: Io): Promise<number> {
   for (const [path, m] of targets) {
     const W = (m as Linear).weight;
     const t0 = performance.now();
-    const B = await topLeftSingularVectors(W, r);
+    const B = await topLeftSingularVectors(W, r, EDORA_SVD_DEFAULTS);
     const A = noGrad(() => B.matmul(W, { transA: true }));
     await A.data();
     const ms = performance.now() - t0;

@@ -24,7 +24,7 @@ export interface AdapterOptions {
   sigma?: number;
   /** Seeds every random factor (one stream, consumed in module order); default: the default stream. */
   seed?: number;
-  /** Options for the SVD init (defaults: linalg's EDORA_SVD_DEFAULTS). */
+  /** Options for the SVD init, over EDORA_SVD_DEFAULTS (the reference's settings). */
   svd?: RandomizedSvdOptions;
   /** EDoRA row-norm path, default 'fast'. */
   normPath?: NormPath;

@@ -4,6 +4,13 @@ import { kaimingUniform, normal, uniform, type InitOptions } from '../init.js';
 import { METHOD_TRAITS, type AdapterInit, type AdapterMethod } from './methods.js';
 import type { AdapterFactors } from './adapted-linear.js';
 
+/**
+ * The randomized SVD settings of EDoRA's init: the authors' scikit-learn
+ * `TruncatedSVD(n_components=r, n_iter=10, random_state=42)` (10 LU-normalized power iterations,
+ * 10 oversamples, one seed for every module). `svd` options override single fields.
+ */
+export const EDORA_SVD_DEFAULTS = { oversamples: 10, powerIters: 10, normalizer: 'lu', seed: 42 } as const satisfies RandomizedSvdOptions;
+
 export interface FactorInitOptions {
   method: AdapterMethod;
   r: number;
@@ -13,6 +20,7 @@ export interface FactorInitOptions {
   /** With a seed, factors take consecutive slices of one counter-based stream starting at `offset`; without, the default stream. */
   seed?: number;
   offset: number;
+  /** Overrides of EDORA_SVD_DEFAULTS for the 'svd' init. */
   svd?: RandomizedSvdOptions;
 }
 
@@ -45,8 +53,8 @@ export async function initFactors(W: Tensor, o: FactorInitOptions): Promise<{ fa
     A = uniform([r, inF], -1 / Math.sqrt(r), 1 / Math.sqrt(r), draw(r * inF));
     B = uniform([out, r], -1 / Math.sqrt(out), 1 / Math.sqrt(out), draw(out * r));
   } else {
-    // the sketch keeps linalg's default seed (42, one random_state for every module, as the reference)
-    B = await topLeftSingularVectors(W, r, o.svd);
+    // every module sketches with the same seed (one random_state for all, as the reference)
+    B = await topLeftSingularVectors(W, r, { ...EDORA_SVD_DEFAULTS, ...o.svd });
     A = noGrad(() => matmul(B, W, { transA: true }));
   }
   const factors: AdapterFactors = { A, B };
