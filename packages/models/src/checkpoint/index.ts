@@ -3,7 +3,9 @@ export { safetensorsBytesSource, mergeSources, type TensorSource, type StoredTen
 export { matchCheckpointKeys, HEAD_PREFIXES, type KeyMatch } from './keys.js';
 export { loadWeights, type LoadReport, type LoadWeightsOptions } from './load.js';
 export { INDEX_FILE, parseShardIndex, type ShardIndex } from './shard-index.js';
-export { SINGLE_FILE, planShards, safetensorsEntries, SAFETENSORS_METADATA, type ShardPlan } from './save.js';
+export { SINGLE_FILE, modelConfigText, modelToFiles, planShards, safetensorsEntries, SAFETENSORS_METADATA, type ShardPlan } from './save.js';
+export { blobFolder, bytesFolder, checkpointSourceOf, safetensorsBlobSource, type ModelFolder } from './folder.js';
+export { CONFIG_FILE, pretrainedFromFolder } from './folder-pretrained.js';
 export {
   loadPretrainedRoberta, architectureOf, type RobertaTask, type RobertaModelFor, type PretrainedOptions, type Pretrained,
 } from './pretrained.js';

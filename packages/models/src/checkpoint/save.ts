@@ -1,5 +1,8 @@
-import { ArgumentError, type SafetensorsWriteEntry, type Tensor } from '@edora/tensor';
-import type { ShardIndex } from './shard-index.js';
+import { ArgumentError, writeSafetensors, type SafetensorsWriteEntry, type Tensor } from '@edora/tensor';
+import type { Module } from '@edora/layers';
+import { robertaConfigToJson, type RobertaConfig } from '../config/roberta-config.js';
+import { architectureOf } from './pretrained.js';
+import { INDEX_FILE, type ShardIndex } from './shard-index.js';
 
 /**
  * Saving in HF's layout: one `model.safetensors`, or, above a size limit, shards named
@@ -63,3 +66,26 @@ export async function safetensorsEntries(params: Iterable<[string, Tensor]>): Pr
 
 /** The metadata HF writes into its safetensors files (loaders check `format`). */
 export const SAFETENSORS_METADATA: Readonly<Record<string, string>> = { format: 'pt' };
+
+/** A model's `config.json` text, HF's fields with its `architectures` name. */
+export function modelConfigText(model: Module & { config: RobertaConfig }): string {
+  return `${JSON.stringify(robertaConfigToJson(model.config, [architectureOf(model)]), null, 2)}\n`;
+}
+
+/**
+ * A model's folder in HF's layout, in memory (browser-safe; the Node entry's `saveModel` writes
+ * it to disk): `config.json` and `model.safetensors` (or shards and their index), float32 with HF
+ * key names. Reads every parameter back from the backend.
+ */
+export async function modelToFiles(model: Module & { config: RobertaConfig }, options: { maxShardBytes?: number } = {}): Promise<Map<string, Uint8Array | string>> {
+  const params = model.namedParameters();
+  const plan = planShards(params, options.maxShardBytes);
+  const byName = new Map(params);
+  const files = new Map<string, Uint8Array | string>();
+  for (const { file, names } of plan.files) {
+    files.set(file, writeSafetensors(await safetensorsEntries(names.map((n) => [n, byName.get(n)!])), { ...SAFETENSORS_METADATA }));
+  }
+  if (plan.index) files.set(INDEX_FILE, `${JSON.stringify(plan.index, null, 2)}\n`);
+  files.set('config.json', modelConfigText(model));
+  return files;
+}

@@ -16,3 +16,4 @@ export { parseMergesTxt, parseVocabJson, tokenizerFromVocabMerges, type VocabMer
 export { tokenizerFromJson, type TokenizerJsonOptions } from './tokenizer-json.js';
 export { BYTE_LEVEL_IDS, byteLevelTokenizer } from './byte-level.js';
 export { BYTE_TO_CHAR, CHAR_TO_BYTE } from './byte-unicode.js';
+export { hasTokenizerFiles, tokenizerOfFolder, type LoadTokenizerOptions } from './folder.js';

@@ -1,50 +1,25 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointError } from '../errors.js';
-import { INDEX_FILE, parseShardIndex } from '../shard-index.js';
-import { SINGLE_FILE } from '../save.js';
-import { mergeSources, type TensorSource } from '../source.js';
+import { checkpointSourceOf, type ModelFolder } from '../folder.js';
+import type { TensorSource } from '../source.js';
 import { safetensorsFileSource } from './file-source.js';
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+/** A directory on disk as a `ModelFolder` (an unreadable directory lists no files). */
+export async function directoryFolder(dir: string): Promise<ModelFolder> {
+  const files = await readdir(dir).catch(() => [] as string[]);
+  return {
+    description: dir,
+    files,
+    pathOf: (name) => join(dir, name),
+    readBytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    tensorSource: (name) => safetensorsFileSource(join(dir, name)),
+  };
 }
 
 /**
- * The weights of a model folder: `model.safetensors.index.json` with its shards when present,
- * else `model.safetensors`. Each shard must hold exactly the tensors the index assigns to it.
+ * The weights of a model folder on disk: `model.safetensors.index.json` with its shards when
+ * present, else `model.safetensors` (see `checkpointSourceOf`).
  */
 export async function checkpointFolderSource(dir: string): Promise<TensorSource> {
-  const indexPath = join(dir, INDEX_FILE);
-  if (await exists(indexPath)) {
-    const shards = parseShardIndex(await readFile(indexPath, 'utf8'), indexPath);
-    const sources: TensorSource[] = [];
-    try {
-      for (const [file, names] of shards) {
-        const path = join(dir, file);
-        if (!(await exists(path))) throw new CheckpointError(`${indexPath} names shard ${file}, but ${path} does not exist`);
-        const source = await safetensorsFileSource(path);
-        sources.push(source);
-        const missing = names.filter((n) => !source.tensors.has(n));
-        if (missing.length) throw new CheckpointError(`${path}: the index puts ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''} in this shard, but it does not hold them`);
-        const extra = [...source.tensors.keys()].filter((n) => !names.includes(n));
-        if (extra.length) throw new CheckpointError(`${path}: holds ${extra.slice(0, 8).join(', ')}${extra.length > 8 ? ', ...' : ''}, which the index assigns elsewhere or not at all`);
-      }
-      return mergeSources(dir, sources);
-    } catch (err) {
-      for (const s of sources) await s.close();
-      throw err;
-    }
-  }
-  const single = join(dir, SINGLE_FILE);
-  if (await exists(single)) return safetensorsFileSource(single);
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const legacy = files.find((f) => f === 'pytorch_model.bin' || f.endsWith('.bin'));
-  throw new CheckpointError(
-    `${dir}: no ${SINGLE_FILE} or ${INDEX_FILE}; the folder has: ${files.join(', ') || '(nothing)'}.` +
-      (legacy ? ` ${legacy} is a pickled PyTorch checkpoint, which is not read here: convert it to safetensors first (e.g. in Python, safetensors.torch.save_file(torch.load(path), "model.safetensors")).` : ''),
-  );
+  return checkpointSourceOf(await directoryFolder(dir));
 }

@@ -1,3 +1,3 @@
 export { safetensorsFileSource } from './file-source.js';
-export { checkpointFolderSource } from './folder-source.js';
+export { checkpointFolderSource, directoryFolder } from './folder-source.js';
 export { fromPretrained, saveModel, type SaveModelOptions } from './pretrained.js';

@@ -1,17 +1,15 @@
-import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeSafetensorsFile } from '@edora/tensor/node';
 import type { Module } from '@edora/layers';
-import { parseRobertaConfig, robertaConfigToJson, type RobertaConfig } from '../../config/roberta-config.js';
+import type { RobertaConfig } from '../../config/roberta-config.js';
 import { ModelNotFoundError } from '../errors.js';
-import { architectureOf, loadPretrainedRoberta, type Pretrained, type PretrainedOptions, type RobertaModelFor, type RobertaTask } from '../pretrained.js';
+import { CONFIG_FILE, pretrainedFromFolder } from '../folder-pretrained.js';
+import type { Pretrained, PretrainedOptions, RobertaModelFor, RobertaTask } from '../pretrained.js';
 import { INDEX_FILE } from '../shard-index.js';
-import { planShards, safetensorsEntries, SAFETENSORS_METADATA } from '../save.js';
-import { checkpointFolderSource } from './folder-source.js';
-import { loadTokenizer } from '../../tokenizer/node.js';
+import { modelConfigText, planShards, safetensorsEntries, SAFETENSORS_METADATA } from '../save.js';
+import { directoryFolder } from './folder-source.js';
 import type { RobertaTokenizer } from '../../tokenizer/tokenizer.js';
-
-const CONFIG_FILE = 'config.json';
 
 async function isFolder(path: string): Promise<boolean> {
   return access(join(path, CONFIG_FILE)).then(
@@ -41,19 +39,7 @@ export async function fromPretrained<T extends RobertaTask = 'sequence-classific
           : `Expected a folder holding ${CONFIG_FILE} and model.safetensors (or ${INDEX_FILE} with its shards).`),
     );
   }
-  const configPath = join(dir, CONFIG_FILE);
-  const config = parseRobertaConfig(await readFile(configPath, 'utf8'), { source: configPath });
-  const source = await checkpointFolderSource(dir);
-  let loaded: Pretrained<RobertaModelFor<T>>;
-  try {
-    loaded = await loadPretrainedRoberta(config, source, options);
-  } finally {
-    await source.close();
-  }
-  // The folder's tokenizer comes along when it has one (tokenizer.json, or vocab.json + merges.txt).
-  const names = await readdir(dir);
-  const hasTokenizer = names.includes('tokenizer.json') || (names.includes('vocab.json') && names.includes('merges.txt'));
-  return hasTokenizer ? { ...loaded, tokenizer: await loadTokenizer(dir) } : loaded;
+  return pretrainedFromFolder(await directoryFolder(dir), options);
 }
 
 /** Writes text atomically (temp file, then rename), as the weights are written. */
@@ -88,7 +74,7 @@ export async function saveModel(model: Module & { config: RobertaConfig }, dir: 
     await writeTextAtomic(join(dir, INDEX_FILE), `${JSON.stringify(plan.index, null, 2)}\n`);
     written.push(INDEX_FILE);
   }
-  await writeTextAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(robertaConfigToJson(model.config, [architectureOf(model)]), null, 2)}\n`);
+  await writeTextAtomic(join(dir, CONFIG_FILE), modelConfigText(model));
   written.push(CONFIG_FILE);
   return written;
 }
