@@ -1,24 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
-import { saveModel } from '@edora/models/node';
-import { getBackend } from '@edora/tensor';
-import { pretrainAnimalRoles, pretrainingSentences, syntheticVocabulary } from './demo-pretraining.js';
-import { wordTokenizer, WORDS_FILE } from './word-tokenizer.js';
+import { DEMO_RECORD_FILE, demoBaseFiles, matchingDemoRecord, pretrainDemoBase, type DemoBaseSettings } from '@edora/demo';
+import { writeFileAtomic } from '@edora/train/node';
 
-/** What the pretraining was; a cached base is reused only when it matches. */
-const RECORD_FILE = 'pretraining.json';
-/** The pretraining's objective and corpus; a new one here makes older cached bases stale. */
-const OBJECTIVE = 'animal-pair-v2';
-
-export interface DemoBaseSettings {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-  /** Sentences pretrained on. */
-  sentences: number;
-}
+export type { DemoBaseSettings } from '@edora/demo';
 
 export interface DemoBase {
   dir: string;
@@ -31,37 +16,20 @@ export interface DemoBase {
   settings: DemoBaseSettings;
 }
 
-async function readCached(dir: string, settings: DemoBaseSettings): Promise<DemoBase | null> {
-  try {
-    const record = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as DemoBase;
-    const same = (record as { objective?: string }).objective === OBJECTIVE && JSON.stringify(record.settings) === JSON.stringify(settings);
-    return same ? { ...record, dir, cached: true } : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The demo's pretrained base in `dir`, a model folder `--model` accepts (config.json,
  * model.safetensors, words.json): the `tiny` preset pretrained from random weights on synthetic
- * sentences (see demo-pretraining.ts), with a word-level tokenizer. Reused when `dir` already holds
- * the same pretraining, so only the first demo pays for it.
+ * sentences by `@edora/demo`, with a word-level tokenizer. Reused when `dir` already holds the
+ * same pretraining, so only the first demo pays for it.
  */
 export async function demoBase(dir: string, settings: DemoBaseSettings, onEpoch?: (epoch: number, loss: number) => void): Promise<DemoBase> {
-  const cached = await readCached(dir, settings);
-  if (cached) return cached;
-  const started = Date.now();
-  const sentences = pretrainingSentences(settings.sentences, settings.seed);
-  const vocabulary = syntheticVocabulary();
-  const { model: pretrained, loss } = await pretrainAnimalRoles({ ...settings, sentences, tokenizer: wordTokenizer(vocabulary), onEpoch });
-  // saved as a 2-label classifier: the encoder as pretrained, a fresh seeded head (the
-  // pretraining's 100-way head answers another question and is dropped, as a real base's MLM head)
-  const base = new RobertaForSequenceClassification(robertaPreset('tiny', { numLabels: 2 }), { seed: settings.seed });
-  base.loadStateDict(new Map(pretrained.namedParameters().filter(([name]) => name.startsWith('roberta.'))), { strict: false });
-  await saveModel(base, dir);
-  await writeFile(join(dir, WORDS_FILE), JSON.stringify(vocabulary) + '\n');
-  const result: DemoBase = { dir, cached: false, loss, seconds: (Date.now() - started) / 1000, backend: getBackend().name, settings };
-  // written last: a folder without it (an interrupted run) is pretrained again
-  await writeFile(join(dir, RECORD_FILE), JSON.stringify({ objective: OBJECTIVE, loss, seconds: result.seconds, backend: result.backend, settings }, null, 2) + '\n');
-  return result;
+  const cached = matchingDemoRecord(await readFile(join(dir, DEMO_RECORD_FILE), 'utf8').catch(() => null), settings);
+  if (cached) return { ...cached, dir, cached: true };
+  const base = await pretrainDemoBase(settings, { onEpoch });
+  await mkdir(dir, { recursive: true });
+  // the record goes last: a folder without it (an interrupted run) is pretrained again
+  const files = await demoBaseFiles(base);
+  for (const [name, data] of files) if (name !== DEMO_RECORD_FILE) await writeFileAtomic(join(dir, name), data);
+  await writeFileAtomic(join(dir, DEMO_RECORD_FILE), files.get(DEMO_RECORD_FILE)!);
+  return { dir, cached: false, loss: base.record.loss, seconds: base.record.seconds, backend: base.record.backend, settings };
 }

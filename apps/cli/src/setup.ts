@@ -1,16 +1,18 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { byteTokenizer, type Batch, type TaskSpec, type Tokenizer } from '@edora/glue';
+import { byteTokenizer, type TaskSpec, type Tokenizer } from '@edora/glue';
 import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
-import { RobertaForSequenceClassification, isRobertaPreset, robertaPreset, ROBERTA_PRESETS } from '@edora/models';
+import {
+  RobertaForSequenceClassification, ROBERTA_ADAPTER_TARGETS, ROBERTA_PRESETS, headAndAdapterGroups, isRobertaPreset, robertaPreset, sequenceClassifierOf,
+} from '@edora/models';
 import { fromPretrained, loadTokenizer } from '@edora/models/node';
-import { manualSeed, tensor, type Tensor } from '@edora/tensor';
+import { manualSeed } from '@edora/tensor';
 import type { ParamGroup, SequenceClassifier } from '@edora/train';
+import { parseWordList, wordTokenizer, WORDS_FILE } from '@edora/demo';
 import { UsageError } from './args.js';
-import { wordTokenizer, WORDS_FILE } from './word-tokenizer.js';
 
 /** Target modules of the EDoRA setup (SEMANTICS.md): 4 Linear layers per RoBERTa encoder layer. */
-export const EDORA_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'] as const;
+export const EDORA_TARGETS = ROBERTA_ADAPTER_TARGETS;
 export const METHODS = ['edora', 'dora', 'lora', 'lora-xs', 'full'] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -47,17 +49,9 @@ async function isDir(path: string): Promise<boolean> {
 
 /** The word list of a folder whose tokenizer is word-level (the demo's pretrained base), or null. */
 async function readWords(dir: string): Promise<string[] | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, WORDS_FILE), 'utf8');
-  } catch {
-    return null;
-  }
-  const words = JSON.parse(text) as unknown;
-  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) {
-    throw new UsageError(`--model: ${join(dir, WORDS_FILE)} must be a JSON array of words; found ${text.slice(0, 60)}`);
-  }
-  return words as string[];
+  const path = join(dir, WORDS_FILE);
+  const text = await readFile(path, 'utf8').catch(() => null);
+  return text === null ? null : parseWordList(text, `--model: ${path}`);
 }
 
 /**
@@ -80,24 +74,9 @@ async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceCl
   return { model, tokenizer: byteTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
 }
 
-/** Batch (typed arrays) → the model's logits. Tensors created here are freed by the caller's scope. */
-function classifierOf(model: RobertaForSequenceClassification): SequenceClassifier {
-  return {
-    train: (mode = true) => model.train(mode),
-    logits(batch: Batch): Tensor {
-      const shape = [batch.batchSize, batch.seqLength];
-      return model.forward({ inputIds: tensor(batch.inputIds, shape), attentionMask: tensor(batch.attentionMask, shape) });
-    },
-  };
-}
-
 /** Trainable parameters split as the authors do: the classifier head at its own lr, everything else at the adapter lr. */
 export function groupsOf(model: Module, lr: number, headLr: number): ParamGroup[] {
-  const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad).map(([name, tensor]) => ({ name, tensor }));
-  return [
-    { name: 'adapter', params: trainable.filter((p) => !p.name.startsWith('classifier.')), lr },
-    { name: 'head', params: trainable.filter((p) => p.name.startsWith('classifier.')), lr: headLr },
-  ];
+  return headAndAdapterGroups(model, lr, headLr);
 }
 
 /** Builds the model, injects the method's adapters (the head stays trainable), seeded. */
@@ -116,7 +95,7 @@ export async function buildModel(o: ModelOptions): Promise<BuiltModel> {
   }
   model.train(true);
   const trainable = countParameters(model).trainable;
-  return { model, tokenizer, classifier: classifierOf(model), groups: (lr, headLr) => groupsOf(model, lr, headLr), adapters, trainable, source };
+  return { model, tokenizer, classifier: sequenceClassifierOf(model), groups: (lr, headLr) => groupsOf(model, lr, headLr), adapters, trainable, source };
 }
 
 export function numLabelsOf(spec: TaskSpec): number {

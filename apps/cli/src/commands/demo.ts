@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_DEMO_BASE } from '@edora/demo';
 import { metricValue } from '@edora/train';
 import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
@@ -10,12 +11,12 @@ import type { Io } from '../io.js';
 import { runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
 
 /** Sentences the demo's base is pretrained on. */
-const PRETRAIN_SENTENCES = 3000;
+const PRETRAIN_SENTENCES = DEFAULT_DEMO_BASE.sentences;
 
 /**
  * The embedded default, as real fine-tuning goes: a pretrained base, then adapters on a labelled
  * task. The base is the `tiny` preset pretrained here on synthetic sentences to name their two
- * animals (demo-pretraining.ts; cached, so only the first demo pays for it); EDoRA, DoRA and LoRA
+ * animals (@edora/demo; cached, so only the first demo pays for it); EDoRA, DoRA and LoRA
  * then learn the `synthetic` task (which animal ranks higher, never seen in pretraining) with the
  * base frozen. Without the pretraining (`--pretrain-epochs 0`) the base is random: its near-uniform
  * attention makes it nearly a bag of words, the task is at chance for a bag of words by
@@ -40,8 +41,8 @@ export const DEMO: CommandSpec = {
     seed: { type: 'int', default: 1, help: 'seed' },
     'train-size': { type: 'int', default: 2000, help: 'synthetic training examples' },
     'validation-size': { type: 'int', default: 192, help: 'synthetic validation examples' },
-    'pretrain-epochs': { type: 'int', default: 6, help: `epochs of the base's pretraining (${PRETRAIN_SENTENCES} sentences, batch 32); 0: the tiny preset's random weights` },
-    'pretrain-lr': { type: 'number', default: 3e-3, help: 'learning rate of the base\'s pretraining' },
+    'pretrain-epochs': { type: 'int', default: DEFAULT_DEMO_BASE.epochs, help: `epochs of the base's pretraining (${PRETRAIN_SENTENCES} sentences, batch ${DEFAULT_DEMO_BASE.batchSize}); 0: the tiny preset's random weights` },
+    'pretrain-lr': { type: 'number', default: DEFAULT_DEMO_BASE.lr, help: 'learning rate of the base\'s pretraining' },
     'output-dir': { type: 'string', default: join('runs', 'demo'), placeholder: 'dir', help: 'base/ (the pretrained base) and one sub-folder per method' },
   },
 };
@@ -52,7 +53,7 @@ async function baseFor(v: Parsed['values'], progress: Progress): Promise<{ model
   const epochs = v.pretrainEpochs as number;
   if (epochs === 0) return { model: 'tiny', base: null };
   const dir = join(v.outputDir as string, 'base');
-  const settings = { epochs, batchSize: 32, lr: v.pretrainLr as number, seed: v.seed as number, sentences: PRETRAIN_SENTENCES };
+  const settings = { epochs, batchSize: DEFAULT_DEMO_BASE.batchSize, lr: v.pretrainLr as number, seed: v.seed as number, sentences: PRETRAIN_SENTENCES };
   const base = await demoBase(dir, settings, (epoch, loss) => {
     if (epoch === 1) progress.message(`pretraining the base: the tiny preset, all weights, names the two animals of ${PRETRAIN_SENTENCES.toLocaleString('en-US')} synthetic sentences`);
     progress.message(`  pretraining epoch ${epoch}/${epochs}: loss ${loss.toFixed(3)}`);

@@ -6,3 +6,4 @@ export { RobertaIntermediate, RobertaOutput, RobertaLayer, RobertaEncoder } from
 export { RobertaModel, additiveAttentionMask, MASK_VALUE, type RobertaInputs, type RobertaModelOutput } from './model.js';
 export { RobertaClassificationHead, RobertaForSequenceClassification } from './sequence-classification.js';
 export { RobertaLMHead, RobertaForMaskedLM } from './masked-lm.js';
+export { ROBERTA_ADAPTER_TARGETS, ROBERTA_HEAD, headAndAdapterGroups, sequenceClassifierOf, type TokenBatch } from './fine-tuning.js';

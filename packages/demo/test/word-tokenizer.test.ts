@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BYTE_LEVEL_IDS, robertaPreset } from '@edora/models';
 import { syntheticExamples, SYNTHETIC_ANIMALS } from '@edora/glue';
-import { animalPairOf, syntheticVocabulary } from '../src/demo-pretraining.js';
+import { animalPairOf, syntheticVocabulary } from '../src/pretraining.js';
 import { MAX_WORDS, wordTokenizer } from '../src/word-tokenizer.js';
 
 describe('wordTokenizer', () => {

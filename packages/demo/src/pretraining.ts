@@ -45,6 +45,9 @@ export interface PretrainOptions {
   lr: number;
   seed: number;
   onEpoch?: (epoch: number, loss: number) => void;
+  /** After each optimizer step (1-based), with the step's loss; may pause the loop by returning a promise. */
+  onStep?: (step: number, totalSteps: number, loss: number) => void | Promise<void>;
+  signal?: AbortSignal;
 }
 
 /**
@@ -80,11 +83,14 @@ export async function pretrainAnimalRoles(o: PretrainOptions): Promise<{ model: 
           value.backward();
           return value.detach();
         });
-        sum += await l.item();
+        const value = await l.item();
+        sum += value;
         count++;
         l.dispose();
         optimizer.step(linearWarmupDecay(step++, warmup, total));
         optimizer.zeroGrad();
+        await o.onStep?.(step, total, value);
+        o.signal?.throwIfAborted();
       }
       loss = sum / count;
       o.onEpoch?.(epoch + 1, loss);

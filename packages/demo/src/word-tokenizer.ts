@@ -1,6 +1,6 @@
 import { BYTE_LEVEL_IDS } from '@edora/models';
 import type { Tokenizer } from '@edora/glue';
-import { UsageError } from './args.js';
+import { ArgumentError, FormatError } from '@edora/tensor';
 
 /** RoBERTa's special ids as the `tiny` preset has them; words take the ids the bytes would. */
 const { bos, pad, eos, unk, firstByte, mask } = BYTE_LEVEL_IDS;
@@ -26,7 +26,7 @@ export interface WordTokenizer extends Tokenizer {
  */
 export function wordTokenizer(vocabulary: readonly string[]): WordTokenizer {
   if (vocabulary.length > MAX_WORDS) {
-    throw new UsageError(`wordTokenizer: expected at most ${MAX_WORDS} words (the tiny preset's ids ${firstByte}..${mask - 1}); found ${vocabulary.length}`);
+    throw new ArgumentError(`wordTokenizer: expected at most ${MAX_WORDS} words (the tiny preset's ids ${firstByte}..${mask - 1}); found ${vocabulary.length}`);
   }
   const index = new Map(vocabulary.map((w, i) => [w, firstByte + i]));
   const wordIds = (text: string): number[] => text.split(' ').filter((w) => w !== '').map((w) => index.get(w) ?? unk);
@@ -36,7 +36,7 @@ export function wordTokenizer(vocabulary: readonly string[]): WordTokenizer {
       let a = wordIds(textA);
       let b = textB === undefined ? null : wordIds(textB);
       const budget = maxLength - (b ? 4 : 2);
-      if (!(budget >= 0)) throw new UsageError(`wordTokenizer: expected maxLength ≥ ${b ? 4 : 2} (the special tokens of one example); found ${maxLength}`);
+      if (!(budget >= 0)) throw new ArgumentError(`wordTokenizer: expected maxLength ≥ ${b ? 4 : 2} (the special tokens of one example); found ${maxLength}`);
       // longest first, as HF truncates pairs
       while (a.length + (b?.length ?? 0) > budget && (a.length > 0 || (b?.length ?? 0) > 0)) {
         if (b && b.length >= a.length) b = b.slice(0, -1);
@@ -45,4 +45,18 @@ export function wordTokenizer(vocabulary: readonly string[]): WordTokenizer {
       return { inputIds: b ? [bos, ...a, eos, eos, ...b, eos] : [bos, ...a, eos] };
     },
   };
+}
+
+/** The word list of a `words.json` file (a JSON array of strings); anything else is a `FormatError` naming `source`. */
+export function parseWordList(text: string, source: string = WORDS_FILE): string[] {
+  let words: unknown;
+  try {
+    words = JSON.parse(text);
+  } catch (cause) {
+    throw new FormatError(`${source}: expected a JSON array of words; found invalid JSON (${(cause as Error).message})`, { cause });
+  }
+  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) {
+    throw new FormatError(`${source}: expected a JSON array of words; found ${text.slice(0, 60)}`);
+  }
+  return words as string[];
 }
