@@ -11,6 +11,7 @@ export { readLines, textChunks, type Line, type TextSource } from './lines.js';
 export { collect, glueTsvFileName, parseGlueDiagnosticTsv, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
 export { MalformedRows } from './malformed-rows.js';
 export { DATA_FILE_FORMATS, parseDataFile, type DataFileFormat, type DataFileOptions } from './data-files.js';
+export { blobAsyncBuffer, dataFileFormatOf, parseDataBlob } from './data-blob.js';
 export type { ColumnOptions } from './records.js';
 export { parseParquet, type ParquetOptions, type ParquetSource } from './parquet.js';
 export { accuracy, averageRanks, computeGlueMetrics, f1, matthewsCorrelation, pearson, spearman } from './metrics.js';

@@ -5,9 +5,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AsyncBuffer } from 'hyparquet';
-import { parseDataFile, type DataFileFormat, type DataFileOptions } from './data-files.js';
+import { dataFileFormatOf } from './data-blob.js';
+import { parseDataFile, type DataFileOptions } from './data-files.js';
 import { GlueArgumentError, GlueFileError, UnknownTaskError } from './errors.js';
 import { collect, glueTsvFileName, parseGlueDiagnosticTsv, parseGlueTsv, type GlueTsvOptions } from './glue-tsv.js';
 import { parseParquet } from './parquet.js';
@@ -130,21 +131,15 @@ export async function* streamParquetFile(path: string, options: Parameters<typeo
   }
 }
 
-const EXTENSIONS: Record<string, DataFileFormat> = { '.csv': 'csv', '.tsv': 'tsv', '.jsonl': 'jsonl', '.json': 'json' };
-
 /**
  * Streams a user data file (like run_glue's `--train_file`): CSV, TSV, JSON Lines or JSON, chosen
- * by `options.format` or else by the extension; `.parquet` goes to the parquet reader.
+ * by `options.format` or else by the extension (`dataFileFormatOf`); `.parquet` goes to the parquet reader.
  */
 export async function* streamDataFile(path: string, options: Partial<DataFileOptions> = {}): AsyncGenerator<GlueExample> {
-  const ext = extname(path).toLowerCase();
-  if (!options.format && ext === '.parquet') {
+  const format = dataFileFormatOf(path, options.format);
+  if (format === 'parquet') {
     yield* streamParquetFile(path, options);
     return;
-  }
-  const format = options.format ?? EXTENSIONS[ext];
-  if (!format) {
-    throw new GlueArgumentError(`${path}: cannot tell the format from ${JSON.stringify(ext)}; expected .csv, .tsv, .jsonl, .json, .parquet or an explicit format`);
   }
   await mustBeFile(path);
   yield* parseDataFile(createReadStream(path, { highWaterMark: CHUNK }), { ...options, format, file: options.file ?? path });
