@@ -85,7 +85,13 @@ export async function loadAdapter(model: Module, dir: string, options: Pick<Load
       throw new AdapterFileError(`loadAdapter: cannot read ${join(dir, name)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); an adapter folder holds ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`);
     }
   };
-  const [config, weights] = await Promise.all([read(ADAPTER_CONFIG_FILE), read(ADAPTER_WEIGHTS_FILE)]);
+  // Both reads run at once, but the error reported is the config's when both fail: Promise.all would
+  // report whichever failed first in time, so the message would depend on the file system's timing.
+  const [configRead, weightsRead] = await Promise.allSettled([read(ADAPTER_CONFIG_FILE), read(ADAPTER_WEIGHTS_FILE)]);
+  if (configRead.status === 'rejected') throw configRead.reason;
+  if (weightsRead.status === 'rejected') throw weightsRead.reason;
+  const config = configRead.value;
+  const weights = weightsRead.value;
   let sideFileSource = join(dir, RECONSTR_CONFIG_FILE);
   let side = await readIfThere(sideFileSource);
   if (side === undefined) {
