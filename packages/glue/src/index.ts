@@ -4,7 +4,7 @@
  */
 export { EdoraError, GlueArgumentError, GlueFileError, GlueFormatError, UnknownTaskError, type DataLocation } from './errors.js';
 export {
-  GLUE_TASK_NAMES, SYNTHETIC_TASK_NAMES, TASK_NAMES, checkSplit, getTask, isTaskName,
+  GLUE_TASK_NAMES, HF_GLUE_CONFIG_ALIASES, SYNTHETIC_TASK_NAMES, TASK_NAMES, checkSplit, getTask, hfGlueConfigSplit, isTaskName,
   type GlueExample, type GlueTaskName, type MetricName, type SyntheticTaskName, type TaskName, type TaskSpec,
 } from './tasks.js';
 export { readLines, textChunks, type Line, type TextSource } from './lines.js';

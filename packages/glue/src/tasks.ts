@@ -114,16 +114,50 @@ const REGISTRY: Readonly<Record<TaskName, TaskSpec>> = Object.freeze({
 /** All registered task names (the nine GLUE tasks, then the synthetic ones). */
 export const TASK_NAMES: readonly TaskName[] = [...GLUE_TASK_NAMES, ...SYNTHETIC_TASK_NAMES];
 
+/**
+ * HF's GLUE configs that are views of a task rather than tasks: `load_dataset('glue',
+ * 'mnli_matched')` holds MNLI's matched validation and test sets as `validation` and `test`, and
+ * `evaluate.load('glue', 'mnli_matched')` scores them as MNLI. `getTask` and the metrics take these
+ * names and answer with the task's spec; `hfGlueConfigSplit` maps the config's split names to ours.
+ */
+export const HF_GLUE_CONFIG_ALIASES: Readonly<Record<string, { task: GlueTaskName; splits: Readonly<Record<string, string>> }>> = Object.freeze({
+  mnli_matched: { task: 'mnli', splits: { validation: 'validation_matched', test: 'test_matched' } },
+  mnli_mismatched: { task: 'mnli', splits: { validation: 'validation_mismatched', test: 'test_mismatched' } },
+});
+
 export function isTaskName(name: string): name is TaskName {
   return Object.hasOwn(REGISTRY, name);
 }
 
-/** The task's spec; an unknown name throws `UnknownTaskError` listing the valid names. */
+/**
+ * The task's spec; HF's config names `mnli_matched` and `mnli_mismatched` give MNLI's. An unknown
+ * name throws `UnknownTaskError` listing the valid names.
+ */
 export function getTask(name: string): TaskSpec {
-  if (!isTaskName(name)) {
-    throw new UnknownTaskError(`unknown task ${JSON.stringify(name)}; expected one of ${TASK_NAMES.join(', ')}`);
+  if (isTaskName(name)) return REGISTRY[name];
+  if (Object.hasOwn(HF_GLUE_CONFIG_ALIASES, name)) return REGISTRY[HF_GLUE_CONFIG_ALIASES[name]!.task];
+  throw new UnknownTaskError(
+    `unknown task ${JSON.stringify(name)}; expected one of ${TASK_NAMES.join(', ')} (or HF's ${Object.keys(HF_GLUE_CONFIG_ALIASES).join(', ')})`,
+  );
+}
+
+/**
+ * A split of an HF GLUE config in our names: (`mnli_matched`, `validation`) → (`mnli`,
+ * `validation_matched`); a task's own name and splits pass through. Throws `UnknownTaskError`
+ * listing the config's splits when it has no such split.
+ */
+export function hfGlueConfigSplit(config: string, split: string): { task: TaskName; split: string } {
+  const alias = Object.hasOwn(HF_GLUE_CONFIG_ALIASES, config) ? HF_GLUE_CONFIG_ALIASES[config]! : undefined;
+  if (!alias) {
+    const spec = getTask(config);
+    checkSplit(spec, split);
+    return { task: spec.name, split };
   }
-  return REGISTRY[name];
+  const ours = Object.hasOwn(alias.splits, split) ? alias.splits[split] : undefined;
+  if (ours === undefined) {
+    throw new UnknownTaskError(`HF config ${config} has no split ${JSON.stringify(split)}; expected one of ${Object.keys(alias.splits).join(', ')}`);
+  }
+  return { task: alias.task, split: ours };
 }
 
 /** Checks that `split` belongs to the task; throws `UnknownTaskError` listing the task's splits. */

@@ -111,7 +111,7 @@ describe('bad GLUE input gives typed errors naming file, line and what was expec
 
   it('an unknown task or split lists the valid choices', async () => {
     expect(() => getTask('sst-2')).toThrow(UnknownTaskError);
-    expect(() => getTask('sst-2')).toThrow('unknown task "sst-2"; expected one of cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, wnli, synthetic, synthetic-pair');
+    expect(() => getTask('sst-2')).toThrow('unknown task "sst-2"; expected one of cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, wnli, synthetic, synthetic-pair (or HF\'s mnli_matched, mnli_mismatched)');
     const split = await failure(() => collect(parseGlueTsv(RTE, 'mnli', 'validation')));
     expect(split.message).toBe('task mnli has no split "validation"; expected one of train, validation_matched, validation_mismatched, test_matched, test_mismatched');
     expect((await failure(() => loadGlueTask(work, 'glue', 'train'))).code).toBe('E_GLUE_TASK');
