@@ -121,6 +121,17 @@ describe('byteLevelTokenizer (the tiny preset vocabulary, no files)', () => {
     expect(BYTE_LEVEL_IDS.firstByte + 0xff).toBe(259);
   });
 
+  it('decode gives back a leading U+FEFF (text, not a byte-order mark), and U+FFFD for broken bytes', () => {
+    for (const text of ['\ufeffBOM at start', '\ufeff', '\ufeff\ufeffx', 'mid\ufeffdle']) {
+      const ids = tok.encodeText(text);
+      expect(ids.slice(0, 3)).toEqual(text.startsWith('\ufeff') ? [4 + 0xef, 4 + 0xbb, 4 + 0xbf] : ids.slice(0, 3));
+      expect(tok.decode(ids)).toBe(text);
+      expect(tok.decode(tok.encode(text).inputIds, { skipSpecialTokens: true })).toBe(text);
+    }
+    // a lone continuation byte and a cut 3-byte sequence, as Python's errors='replace' gives them
+    expect(tok.decode([4 + 0x80, 4 + 0x61, 4 + 0xe2, 4 + 0x82])).toBe('\ufffda\ufffd');
+  });
+
   it('finds special tokens in the text; <mask> takes the whitespace before it', () => {
     expect(tok.encode('a <mask> b').inputIds).toEqual([0, 101, 260, 4 + 32, 102, 2]);
     expect(tok.encode('<s></s>').inputIds).toEqual([0, 0, 2, 2]);
@@ -203,6 +214,11 @@ describe.skipIf(!hasRobertaFiles)(`roberta-base vocab.json + merges.txt (${hasRo
       for (const t of tokens) expect(vocab[t]).toBeTypeOf('number');
       expect(tok.decode(tok.encodeText(text))).toBe(text);
     }
+  });
+
+  it('decode keeps a leading U+FEFF, as HF does', () => {
+    const text = '\ufeffBOM at start';
+    expect(tok.decode(tok.encode(text).inputIds, { skipSpecialTokens: true })).toBe(text);
   });
 
   it('<mask> in text is id 50264 and swallows the space before it; the pair framing', () => {

@@ -58,6 +58,12 @@ export interface DecodeOptions {
 const PAIR_SPECIALS = 4;
 const SINGLE_SPECIALS = 2;
 const UTF8 = new TextEncoder();
+/**
+ * Decoding keeps a leading U+FEFF: it is text the ids encode (HF decodes with Python's
+ * `bytes.decode('utf-8', errors='replace')`, which keeps it), not a byte-order mark of a file.
+ * Invalid sequences become U+FFFD, as there.
+ */
+const UTF8_TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * RoBERTa's byte-level BPE tokenizer (GPT-2's byte map, pre-tokenization and merges, RoBERTa's
@@ -192,7 +198,7 @@ export class RobertaTokenizer {
       }
       pushTokenBytes(token, bytes);
     }
-    const text = new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+    const text = UTF8_TEXT.decode(Uint8Array.from(bytes));
     return options.cleanUpTokenizationSpaces ? cleanUpTokenizationSpaces(text) : text;
   }
 
