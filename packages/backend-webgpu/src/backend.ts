@@ -3,17 +3,16 @@ import {
   type OpName, type TensorView,
 } from '@edora/tensor';
 import { acquireDevice, type DeviceFeatures, type DeviceOptions } from './device.js';
-import {
-  WebGpuDeviceLostError, WebGpuLimitError, WebGpuOpError, WebGpuOutOfMemoryError, WebGpuValidationError, type WebGpuError,
-} from './errors.js';
-import {
-  BUFFER_COPY_DST, BUFFER_COPY_SRC, BUFFER_MAP_READ, BUFFER_STORAGE, BUFFER_UNIFORM, MAP_MODE_READ,
-} from './flags.js';
+import { ParamArena } from './arena.js';
+import { ErrorScopes } from './error-scopes.js';
+import { WebGpuDeviceLostError, WebGpuLimitError, WebGpuOpError } from './errors.js';
+import { BUFFER_COPY_DST, BUFFER_COPY_SRC, BUFFER_MAP_READ, BUFFER_STORAGE, MAP_MODE_READ } from './flags.js';
 import { FAULT_BYTES, FaultBuffer, faultError } from './fault.js';
 import { planOp, planners } from './kernels/index.js';
-import { PARAM_BYTES, PARAM_WORDS, type Dispatch, type PlanContext } from './kernels/program.js';
+import type { Dispatch, PlanContext } from './kernels/program.js';
 import { PipelineCache, planBindings } from './pipelines.js';
 import { BufferPool, type PoolStats } from './pool.js';
+import { CommandRecorder } from './submission.js';
 
 /** A backend allocation: a pooled GPU buffer (its size is the bucket, ≥ byteLength). */
 export interface WebGpuBuffer extends BackendBuffer {
@@ -48,22 +47,18 @@ export interface WebGpuBackendOptions extends DeviceOptions {
 const FLOAT_ONLY = new Set<OpName>(['matmul', 'matmulBiasAct', 'adamw', 'softmax', 'softmaxBackward', 'logSoftmax',
   'logSoftmaxBackward', 'layerNorm', 'layerNormBackward', 'geluBackward', 'rowNorm']);
 
-interface PendingScope {
-  ops: string[];
-  errors: Promise<(GPUError | null)[]>;
-}
-
 /**
  * The WebGPU backend. `run` records compute dispatches into one command encoder (one compute
  * pass between copies) and submits when a read needs results, a host write would race recorded
  * work, `flush()`/`sync()` is called, or `maxDispatchesPerSubmit` is reached: a training step is
- * a few submissions and one wait, for the loss. Every op's small parameter block goes into one
- * uniform arena per submission (one `writeBuffer`), bound at a 256-byte slot per dispatch.
+ * a few submissions and one wait, for the loss (submission.ts). Every op's small parameter block
+ * goes into one uniform arena per submission (arena.ts).
  *
  * Errors: validation and out-of-memory error scopes stay open around everything the backend
  * does; each submission closes them and opens new ones, and the next `sync()` or `read()` raises
- * what they caught as a typed error naming that submission's ops. Out-of-range row ids are
- * recorded by the kernels in a fault buffer that the same read or sync copies out (fault.ts).
+ * what they caught as a typed error naming that submission's ops (error-scopes.ts). Out-of-range
+ * row ids are recorded by the kernels in a fault buffer that the same read or sync copies out
+ * (fault.ts).
  */
 export class WebGpuBackend implements BackendV1 {
   readonly apiVersion = BACKEND_API_VERSION;
@@ -78,21 +73,14 @@ export class WebGpuBackend implements BackendV1 {
   private readonly pool: BufferPool;
   private readonly staging: BufferPool;
   private readonly pipelines: PipelineCache;
-  private readonly arena: GPUBuffer;
-  private readonly arenaHost: Uint32Array;
+  private readonly arena: ParamArena;
   private readonly faults: FaultBuffer;
-  private readonly maxDispatches: number;
-  private encoder: GPUCommandEncoder | null = null;
-  private pass: GPUComputePassEncoder | null = null;
-  private batchOps: string[] = [];
-  private batchDispatches = 0;
-  private touched = new Set<GPUBuffer>();
-  private pending: PendingScope[] = [];
+  private readonly scopes: ErrorScopes;
+  private readonly recorder: CommandRecorder;
   private peak = 0;
   private lostMessage: string | null = null;
   private disposed = false;
   private keepAlive: unknown;
-  private submissions = 0;
 
   constructor(
     device: GPUDevice, description: string, options: WebGpuBackendOptions = {}, software = false,
@@ -110,20 +98,20 @@ export class WebGpuBackend implements BackendV1 {
       subgroups: this.features.subgroups, software,
     };
     this.capabilities = { float64: false, maxBufferBytes: device.limits.maxBufferSize, async: true, device: description };
-    this.maxDispatches = options.maxDispatchesPerSubmit ?? 256;
     this.pool = new BufferPool(
       (size) => device.createBuffer({ size, usage: BUFFER_STORAGE | BUFFER_COPY_SRC | BUFFER_COPY_DST }),
       options.maxPooledBytes ?? 2 ** 30,
     );
     this.staging = new BufferPool((size) => device.createBuffer({ size, usage: BUFFER_MAP_READ | BUFFER_COPY_DST }), 2 ** 28);
     this.pipelines = new PipelineCache(device);
-    this.arena = device.createBuffer({ size: this.maxDispatches * PARAM_BYTES, usage: BUFFER_UNIFORM | BUFFER_COPY_DST });
-    this.arenaHost = new Uint32Array(this.maxDispatches * PARAM_WORDS);
+    this.arena = new ParamArena(device, options.maxDispatchesPerSubmit ?? 256);
     this.faults = new FaultBuffer(device);
+    this.scopes = new ErrorScopes(device);
+    this.recorder = new CommandRecorder(device, this.arena, this.scopes);
     void device.lost.then((info) => {
       if (!this.disposed) this.lostMessage = `${info.reason}: ${info.message}`;
     });
-    this.openScopes();
+    this.scopes.open();
   }
 
   // --- memory ---
@@ -156,7 +144,7 @@ export class WebGpuBackend implements BackendV1 {
       throw new WebGpuOpError(`write: ${data.byteLength} bytes at offset ${byteOffset} overrun a buffer of ${b.byteLength} bytes`);
     }
     // recorded but unsubmitted work on this buffer must run before the queue-timeline write
-    if (this.touched.has(b.gpu)) this.flush();
+    if (this.recorder.touches(b.gpu)) this.flush();
     if (data.byteLength > 0) this.device.queue.writeBuffer(b.gpu, byteOffset, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -173,11 +161,10 @@ export class WebGpuBackend implements BackendV1 {
     const checkFaults = this.faults.pending;
     const total = size + (checkFaults ? FAULT_BYTES : 0);
     const stage = this.staging.acquire(total);
-    this.endPass();
-    const encoder = this.encoderOrNew();
+    const encoder = this.recorder.copyEncoder();
     encoder.copyBufferToBuffer(b.gpu, start, stage, 0, size);
     if (checkFaults) this.faults.encodeCheck(encoder, stage, size);
-    this.batchOps.push('read');
+    this.recorder.note('read');
     this.flush();
     const [out, fault] = await this.mapStaged(stage, total, 'read', (mapped) => [
       new Uint8Array(mapped).slice(byteOffset - start, byteOffset - start + byteLength),
@@ -211,10 +198,9 @@ export class WebGpuBackend implements BackendV1 {
     }
     const s = (src as WebGpuBuffer).gpu;
     const d = (dst as WebGpuBuffer).gpu;
-    this.endPass();
-    this.encoderOrNew().copyBufferToBuffer(s, srcByteOffset, d, dstByteOffset, byteLength);
-    this.touched.add(s).add(d);
-    this.batchOps.push('copyBuffer');
+    this.recorder.copyEncoder().copyBufferToBuffer(s, srcByteOffset, d, dstByteOffset, byteLength);
+    this.recorder.touch(s, d);
+    this.recorder.note('copyBuffer');
   }
 
   // --- ops ---
@@ -276,55 +262,31 @@ export class WebGpuBackend implements BackendV1 {
       void b;
     });
     const { pipeline, layout } = this.pipelines.get(d, plan);
-    const slot = this.batchDispatches++;
-    this.arenaHost.set(d.params.u32, slot * PARAM_WORDS);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena, offset: slot * PARAM_BYTES, size: PARAM_BYTES } }];
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: this.arena.place(d.params.u32) }];
     plan.buffers.forEach((b, j) => {
       const w = plan.windows[j];
       const resource = w ? { buffer: b, offset: w.byteOffset, size: w.byteLength } : { buffer: b, size: Math.min(b.size, this.maxBindingBytes) };
       entries.push({ binding: j + 1, resource });
-      this.touched.add(b);
+      this.recorder.touch(b);
     });
     if (plan.faults) {
       entries.push({ binding: plan.buffers.length + 1, resource: { buffer: this.faults.buffer } });
       this.faults.arm();
     }
     const group = this.device.createBindGroup({ layout, entries });
-    if (!this.pass) this.pass = this.encoderOrNew().beginComputePass();
-    this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, group);
-    this.pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
-    this.batchOps.push(d.op);
-    if (this.batchDispatches >= this.maxDispatches) this.flush();
+    const pass = this.recorder.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
+    this.recorder.note(d.op);
+    if (this.arena.full) this.flush();
   }
 
   // --- submission ---
 
-  private encoderOrNew(): GPUCommandEncoder {
-    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    return this.encoder;
-  }
-
-  private endPass(): void {
-    this.pass?.end();
-    this.pass = null;
-  }
-
   flush(): void {
-    if (!this.encoder || this.disposed) return;
-    this.endPass();
-    const cmd = this.encoder.finish();
-    if (this.batchDispatches > 0) {
-      this.device.queue.writeBuffer(this.arena, 0, this.arenaHost.buffer, 0, this.batchDispatches * PARAM_BYTES);
-    }
-    this.device.queue.submit([cmd]);
-    this.submissions++;
-    this.encoder = null;
-    this.batchDispatches = 0;
-    this.touched.clear();
-    this.closeScopes(this.batchOps);
-    this.batchOps = [];
-    this.openScopes();
+    if (this.disposed) return;
+    this.recorder.submit();
   }
 
   async sync(): Promise<void> {
@@ -333,9 +295,8 @@ export class WebGpuBackend implements BackendV1 {
     let stage: GPUBuffer | null = null;
     if (this.faults.pending) {
       stage = this.staging.acquire(FAULT_BYTES);
-      this.endPass();
-      this.faults.encodeCheck(this.encoderOrNew(), stage, 0);
-      this.batchOps.push('fault check');
+      this.faults.encodeCheck(this.recorder.copyEncoder(), stage, 0);
+      this.recorder.note('fault check');
     }
     this.flush();
     const [fault] = await Promise.all([
@@ -346,35 +307,9 @@ export class WebGpuBackend implements BackendV1 {
     if (fault) throw fault;
   }
 
-  private openScopes(): void {
-    this.device.pushErrorScope('validation');
-    this.device.pushErrorScope('out-of-memory');
-  }
-
-  private closeScopes(ops: string[]): void {
-    const oom = this.device.popErrorScope();
-    const validation = this.device.popErrorScope();
-    this.pending.push({ ops, errors: Promise.all([oom, validation]) });
-  }
-
   /** Throws the first error any closed scope caught (also what happened outside submissions). */
   private async raiseErrors(): Promise<void> {
-    if (!this.encoder) {
-      // errors raised by calls since the last submission (an allocation) are caught too
-      this.closeScopes(['alloc/write']);
-      this.openScopes();
-    }
-    const pending = this.pending;
-    this.pending = [];
-    let first: WebGpuError | null = null;
-    for (const p of pending) {
-      const [oom, validation] = await p.errors;
-      if (first) continue;
-      const where = `in a submission of [${summarize(p.ops)}]`;
-      if (oom) first = new WebGpuOutOfMemoryError(`webgpu: out of memory ${where}: ${oom.message}`);
-      else if (validation) first = new WebGpuValidationError(`webgpu: validation error ${where}: ${validation.message}`);
-    }
-    if (first) throw first;
+    await this.scopes.raise(this.recorder.recording);
     this.checkUsable('sync');
   }
 
@@ -397,7 +332,7 @@ export class WebGpuBackend implements BackendV1 {
 
   /** Counters for tests and benchmarks: submissions so far and compiled pipelines. */
   stats(): { submissions: number; pipelines: number } {
-    return { submissions: this.submissions, pipelines: this.pipelines.size };
+    return { submissions: this.recorder.submissions, pipelines: this.pipelines.size };
   }
 
   resetPeak(): void {
@@ -408,19 +343,12 @@ export class WebGpuBackend implements BackendV1 {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.pass = null;
-    this.encoder = null;
+    this.recorder.drop();
     this.pool.trim();
     this.staging.trim();
     this.device.destroy();
     this.keepAlive = undefined;
   }
-}
-
-function summarize(ops: string[]): string {
-  const counts = new Map<string, number>();
-  for (const o of ops) counts.set(o, (counts.get(o) ?? 0) + 1);
-  return [...counts].map(([o, n]) => (n > 1 ? `${o} ×${n}` : o)).join(', ');
 }
 
 /** Acquires a device from the injected `GPU` and wraps it in a backend. */
