@@ -3,7 +3,8 @@ import { ARITHMETIC_FNS, COMPARE_FNS, UNARY_FNS, type UnaryFn } from '../backend
 import { allocTensor, makeView, type Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { broadcastShapes, broadcastStrides, numel } from '../shape.js';
-import { expectClose, readF64, type SuiteContext } from './index.js';
+import { expectClose, readF64 } from './assert.js';
+import type { SuiteContext } from './suite-context.js';
 import { hostRng, randomArray } from './random-data.js';
 import { broadcastIndex, refBinary, refMatmul, refRandom, refReduce, refUnary } from './reference.js';
 import { viewOf, type ViewKind } from './views.js';

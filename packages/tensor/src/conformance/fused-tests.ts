@@ -7,7 +7,8 @@ import { geluBackward } from '../ops/elementwise.js';
 import { matmulBiasAct } from '../ops/matmul.js';
 import { adamwStep } from '../ops/inplace.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { expectClose, readF64, type SuiteContext } from './index.js';
+import { expectClose, readF64 } from './assert.js';
+import type { SuiteContext } from './suite-context.js';
 import { hostRng, randomArray } from './random-data.js';
 import { refGelu, refGeluGrad, refLayerNorm, refLayerNormBackward, refMatmul, refSoftmaxRows } from './reference.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor.js';
 import * as ops from '../ops/all.js';
 import { gradCheck } from './gradcheck.js';
-import type { SuiteContext } from './index.js';
+import type { SuiteContext } from './suite-context.js';
 import { hostRng, randomArray } from './random-data.js';
 
 interface Case {

@@ -11,7 +11,10 @@
  * finite-difference gradient check; a support matrix is printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendV1, DType, Tensor } from '../index.js';
+import type { BackendV1 } from '../backend/contract.js';
+import type { DType } from '../dtype.js';
+import type { Tolerance } from './assert.js';
+import type { SuiteContext } from './suite-context.js';
 import { defineContractTests } from './contract-tests.js';
 import { defineGradientTests } from './gradient-tests.js';
 import { defineFusedTests } from './fused-tests.js';
@@ -20,11 +23,8 @@ import { printSupportMatrix } from './support-matrix.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './gradcheck.js';
 export { hostRng, randomArray } from './random-data.js';
 export * from './reference.js';
-
-export interface Tolerance {
-  rtol: number;
-  atol: number;
-}
+export { expectClose, readF64, type Tolerance } from './assert.js';
+export type { SuiteContext } from './suite-context.js';
 
 export interface ConformanceOptions {
   name: string;
@@ -33,12 +33,6 @@ export interface ConformanceOptions {
   tolerance?: Partial<Record<DType, Tolerance>>;
   /** Tests to skip, each with its reason (printed). Keys are test titles. */
   skip?: Record<string, string>;
-}
-
-export interface SuiteContext {
-  backend(): BackendV1;
-  tol(dtype: DType, scale?: number): Tolerance;
-  skip(title: string): string | undefined;
 }
 
 export function runConformance(options: ConformanceOptions): void {
@@ -76,30 +70,4 @@ export function runConformance(options: ConformanceOptions): void {
     defineFusedTests(ctx);
     defineGradientTests(ctx);
   });
-}
-
-/** Reads a tensor as float64 host values. */
-export async function readF64(t: Tensor): Promise<Float64Array> {
-  return Float64Array.from(await t.data());
-}
-
-/** Fails with the worst element when actual and expected differ beyond atol + rtol·|expected|. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label: string): void {
-  expect(actual.length, `${label}: length`).toBe(expected.length);
-  let worst = -1;
-  let worstExcess = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (a === e) continue;
-    const excess = Math.abs(a - e) - (tol.atol + tol.rtol * Math.abs(e));
-    if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
-      worst = i;
-      worstExcess = excess;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (rtol ${tol.rtol}, atol ${tol.atol})`);
-  }
 }
