@@ -1,6 +1,6 @@
 import { matmul, noGrad, randn, type Tensor } from '@edora/tensor';
 import type { HostMatrix } from './host/matrix.js';
-import type { LinearOperator } from './host/randomized.js';
+import type { LinearOperator } from './host/linear-operator.js';
 import { fromHost, reportNonFinite } from './tensor-io.js';
 
 /**

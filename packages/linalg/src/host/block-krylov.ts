@@ -1,6 +1,6 @@
 import { hconcat, type HostMatrix } from './matrix.js';
 import { qr } from './qr.js';
-import type { LinearOperator } from './randomized.js';
+import type { LinearOperator } from './linear-operator.js';
 
 /**
  * Orthonormal basis of the block Krylov space span{AΩ, (AAᵀ)AΩ, …, (AAᵀ)^q AΩ} (Musco & Musco 2015).

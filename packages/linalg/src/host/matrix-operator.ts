@@ -1,6 +1,6 @@
 import { noGrad, randn } from '@edora/tensor';
 import { assertFinite, matmul, matmulTN, type HostMatrix } from './matrix.js';
-import type { LinearOperator } from './randomized.js';
+import type { LinearOperator } from './linear-operator.js';
 
 /**
  * A host float64 matrix as a LinearOperator, for `randomizedSvd` without tensors. Ω is drawn from

@@ -1,24 +1,10 @@
 import { ArgumentError } from '@edora/tensor';
 import { blockKrylovBasis } from './block-krylov.js';
+import type { LinearOperator } from './linear-operator.js';
 import { matmulNT, sliceColumns, sliceRows, transpose, type HostMatrix } from './matrix.js';
 import { NORMALIZERS, normalize, type Normalizer } from './normalize.js';
 import { qr } from './qr.js';
 import { flipSigns, svd, type HostSVD } from './svd.js';
-
-/**
- * A matrix seen only through products, so the big m×n operand can stay where it lives (a GPU
- * buffer, a tensor on any backend) while the small blocks come to the host in float64.
- */
-export interface LinearOperator {
-  readonly rows: number;
-  readonly cols: number;
-  /** A·Ω for an n×l standard-normal Ω drawn from `seed` (the operator owns the random source). */
-  sketch(l: number, seed: number): Promise<HostMatrix>;
-  /** A·X for an n×l block X. */
-  apply(x: HostMatrix): Promise<HostMatrix>;
-  /** Aᵀ·X for an m×l block X. */
-  applyT(x: HostMatrix): Promise<HostMatrix>;
-}
 
 export interface RandomizedSvdOptions {
   /** Extra sketch columns beyond k (scikit-learn's n_oversamples). Default 10. */
