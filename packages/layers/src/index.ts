@@ -17,6 +17,7 @@ export {
 } from './adapters/methods.js';
 export { AdaptedLinear, type AdapterFactors, type AdaptedLinearOptions } from './adapters/adapted-linear.js';
 export { EdoraNormCache, naiveRowNorm } from './adapters/edora-norm.js';
+export { magNormScales } from './adapters/mag-norm-scales.js';
 export { EDORA_SVD_DEFAULTS, initFactors, type FactorInitOptions } from './adapters/init-factors.js';
 export { matchesTarget } from './adapters/targets.js';
 export {

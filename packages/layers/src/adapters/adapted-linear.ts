@@ -143,6 +143,18 @@ export class AdaptedLinear extends Module implements LinearLike {
     return naiveRowNorm(this.base.weight, this.loraA, this.loraB, this.latent, this.scaling);
   }
 
+  /**
+   * DoRA / EDoRA's per-row scale g = m / ‖W + ΔW‖_row ([out], no gradient), PEFT's
+   * `mag_norm_scale`: the factor the forward multiplies xWᵀ + s·x(BRA)ᵀ by, and merging folds
+   * into W. Null for LoRA and LoRA-XS, which have no magnitude. While merged, the norm is the one
+   * the merge used (that of the unmerged W + ΔW), so the answer does not change by merging.
+   */
+  magNormScale(): Tensor | null {
+    const m = this.magnitude;
+    if (!m) return null;
+    return noGrad(() => tidy(() => div(m, this.isMerged ? this.mergedNorm! : this.weightNorm())));
+  }
+
   /** s·B(R)A, the update the adapter adds to W (before any magnitude scaling). */
   deltaWeight(): Tensor {
     return noGrad(() => tidy(() => mul(lowRankDelta(this.loraA, this.loraB, this.latent), this.scaling)));
