@@ -17,6 +17,8 @@ export interface OptionSpec {
   default?: string | number | boolean | readonly (string | number)[];
   /** For 'list': elements are numbers. */
   numeric?: boolean;
+  /** For a numeric 'list': elements are integers. */
+  integer?: boolean;
   /** Shown in help instead of the type. */
   placeholder?: string;
 }
@@ -33,7 +35,8 @@ export interface CommandSpec {
 }
 
 export type ParsedValue = string | number | boolean | (string | number)[] | undefined;
-export type Parsed = { values: Record<string, ParsedValue>; positionals: string[]; help: boolean };
+/** `given`: the camelCase keys set on the command line (the rest hold their defaults). */
+export type Parsed = { values: Record<string, ParsedValue>; positionals: string[]; help: boolean; given?: ReadonlySet<string> };
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: OptionSpecs = {
@@ -41,7 +44,7 @@ export const COMMON_OPTIONS: OptionSpecs = {
   help: { type: 'boolean', help: 'show this help', default: false },
 };
 
-function camel(name: string): string {
+export function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -63,7 +66,7 @@ function convert(spec: OptionSpec, name: string, raw: string): ParsedValue {
     case 'string': return checkChoice(raw);
     case 'number': return num(raw, false);
     case 'int': return num(raw, true);
-    case 'list': return raw.split(',').filter((s) => s !== '').map((s) => (spec.numeric ? num(s, false) : checkChoice(s)));
+    case 'list': return raw.split(',').filter((s) => s !== '').map((s) => (spec.numeric ? num(s, spec.integer === true) : checkChoice(s)));
     case 'boolean': {
       if (['true', '1', 'yes'].includes(raw)) return true;
       if (['false', '0', 'no'].includes(raw)) return false;
@@ -81,6 +84,7 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
   const specs: OptionSpecs = { ...command.options, ...COMMON_OPTIONS };
   const values: Record<string, ParsedValue> = {};
   const positionals: string[] = [];
+  const given = new Set<string>();
   for (const [name, spec] of Object.entries(specs)) {
     const d = spec.default;
     values[camel(name)] = Array.isArray(d) ? [...d] : (d as ParsedValue);
@@ -110,6 +114,7 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
     if (!spec) {
       throw new UsageError(`${command.name}: unknown option --${name}; valid options: ${Object.keys(specs).map((n) => `--${n}`).join(', ')}`);
     }
+    given.add(camel(name));
     if (spec.type === 'boolean' && inline === undefined) {
       values[camel(name)] = true;
       continue;
@@ -122,7 +127,7 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
     }
     values[camel(name)] = convert(spec, name, inline);
   }
-  return { values, positionals, help: values.help === true };
+  return { values, positionals, help: values.help === true, given };
 }
 
 /** The `--help` text of a command. */

@@ -15,8 +15,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(`edora — fine-tune RoBERTa with EDoRA, DoRA, LoRA and LoRA-XS on GLUE\n\nUsage: edora <command> [options]   (edora alone runs the demo)\n\nCommands:\n${commandList()}\nRun edora <command> --help for a command's options.\n`);
     return 0;
   }
-  const name = first === undefined || first.startsWith('-') ? 'demo' : first;
-  const args = first === undefined || first.startsWith('-') ? argv : rest;
+  // a two-word command (`sweep status`, `sweep report`) when the second word names one
+  const sub = first !== undefined && rest[0] !== undefined && COMMANDS[`${first} ${rest[0]}`] ? `${first} ${rest[0]}` : undefined;
+  const name = sub ?? (first === undefined || first.startsWith('-') ? 'demo' : first);
+  const args = sub ? rest.slice(1) : first === undefined || first.startsWith('-') ? argv : rest;
   // `edora train` with neither data nor a task is the embedded demo, with the demo's options and defaults
   const demoInstead = name === 'train' && !args.some((a) => /^(--(task|data-dir|train-file|validation-file|help)(=|$)|-h$)/.test(a));
   const command = COMMANDS[demoInstead ? 'demo' : name];

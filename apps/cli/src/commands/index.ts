@@ -7,6 +7,7 @@ import { PARAMS, paramsCommand } from './params.js';
 import { BACKENDS, backendsCommand } from './backends.js';
 import { SVD, svdCommand } from './svd.js';
 import { SWEEP, sweepCommand } from './sweep.js';
+import { SWEEP_REPORT, sweepReportCommand } from './sweep-report.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -23,8 +24,9 @@ export const COMMANDS: Record<string, Command> = {
   backends: { spec: BACKENDS, run: backendsCommand },
   svd: { spec: SVD, run: svdCommand },
   sweep: { spec: SWEEP, run: sweepCommand },
+  'sweep report': { spec: SWEEP_REPORT, run: sweepReportCommand },
 };
 
 export function commandList(): string {
-  return Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}${c.spec.summary.split('. ')[0]}`).join('\n') + '\n';
+  return Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.spec.summary.split('. ')[0]}`).join('\n') + '\n';
 }

@@ -1,94 +1,69 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_FILES } from '@edora/train/node';
-import type { CommandSpec, Parsed } from '../args.js';
+import type { CommandSpec, OptionSpecs, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import type { Io } from '../io.js';
 import { Progress, table } from '../progress.js';
-import { runTraining, type RunConfig } from '../run.js';
-import { runConfigFrom, RUN_OPTIONS } from '../run-options.js';
-import { METHODS, type Method } from '../setup.js';
+import { runTraining } from '../run.js';
+import { RUN_OPTIONS } from '../run-options.js';
+import { finishedRunAt, sweepReport, type FinishedRun } from '../sweep/report.js';
+import { reportText } from '../sweep/report-files.js';
+import { resolveSweepValues, runStateOf, sweepRuns } from '../sweep/runs.js';
+import { inShard, shardOf } from '../sweep/shard.js';
+import { GRID_NAMES, GRID_OPTIONS } from '../sweep/spec.js';
 
-/** The authors' GLUE grid (SEMANTICS.md): ranks × σ × lr × head lr × seeds. */
-const LRS = [1e-3, 5e-4, 1e-4, 5e-3, 6e-4];
+/** What a spec file may set: every run option, the grid, and the output folder. */
+export const SPEC_OPTIONS: OptionSpecs = {
+  ...RUN_OPTIONS,
+  ...GRID_OPTIONS,
+  'output-dir': { type: 'string', default: join('runs', 'sweep'), placeholder: 'dir', help: 'one sub-folder per run, named <task>-<method>-r<rank>-seed<seed>-<run id>' },
+};
 
 export const SWEEP: CommandSpec = {
   name: 'sweep',
-  summary: 'Run the reference grid (methods × ranks × σ × lr × head lr × seeds) locally, one run directory each; finished runs are skipped and interrupted ones resumed; prints the median over seeds per configuration.',
+  positionals: '[spec.json|spec.yaml]',
+  summary: 'Run a grid of training runs (methods × ranks × σ × lr × head lr × seeds, from a spec file, a preset or options), one run folder each with a stable id; finished runs are skipped and interrupted ones resumed. Spread it over machines with --shard (job arrays) or --queue (Redis workers); see also edora sweep status, edora sweep report, edora worker.',
+  usage: 'Examples: edora sweep sweep.yaml --shard 3/16\n          edora sweep --grid edora-paper --task rte --data-dir ./glue_data --model ./roberta-base --queue redis://host:6379/0',
   options: {
-    ...RUN_OPTIONS,
-    methods: { type: 'list', choices: METHODS, default: ['edora'], help: 'methods' },
-    ranks: { type: 'list', numeric: true, default: [4, 8, 12, 16, 20, 25, 32], help: 'ranks' },
-    sigmas: { type: 'list', numeric: true, default: [1e-5, 5e-6], help: 'σ of R at init (EDoRA, LoRA-XS)' },
-    lrs: { type: 'list', numeric: true, default: LRS, help: 'adapter learning rates' },
-    'cls-lrs': { type: 'list', numeric: true, default: LRS, help: 'head learning rates' },
-    seeds: { type: 'list', numeric: true, default: [1, 2, 3, 4, 5], help: 'seeds' },
-    'output-dir': { type: 'string', default: join('runs', 'sweep'), placeholder: 'dir', help: 'one sub-folder per run' },
-    'dry-run': { type: 'boolean', default: false, help: 'list the runs and their state without training' },
+    ...SPEC_OPTIONS,
+    grid: { type: 'string', choices: GRID_NAMES, placeholder: GRID_NAMES.join('|'), help: 'start from a preset grid: edora-paper (the authors\' 1,750 runs per task) or smoke (seconds, embedded task); the spec file and typed options override it' },
+    shard: { type: 'string', placeholder: 'i/n', help: 'run only shard i of n (every n-th run from i, 0-based); default from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with --shard-count' },
+    'shard-count': { type: 'int', placeholder: 'n', help: 'number of shards, with JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or to override SLURM_ARRAY_TASK_COUNT' },
+    queue: { type: 'string', placeholder: 'redis://host:port/db', help: 'enqueue the runs on this Redis (idempotent by run id) for edora worker instead of training here' },
+    'queue-name': { type: 'string', default: 'edora-sweep', help: 'BullMQ queue name' },
+    attempts: { type: 'int', default: 3, help: 'with --queue: attempts per run before it counts as failed' },
+    backoff: { type: 'int', default: 30000, help: 'with --queue: delay in ms before the first retry, doubled at each further one' },
+    'retry-failed': { type: 'boolean', default: false, help: 'with --queue: put runs that failed every attempt back in the queue' },
+    'dry-run': { type: 'boolean', default: false, help: 'list the runs (of this shard) and their state without training' },
   },
 };
 
-export interface SweepRun {
-  config: RunConfig;
-  dir: string;
-  /** The configuration without the seed: runs that share it are summarized together. */
-  group: string;
-}
-
-/** Every run of the grid, in a fixed order; σ only varies for methods that have R. */
-export function sweepRuns(p: Parsed): SweepRun[] {
-  const v = p.values;
-  const out: SweepRun[] = [];
-  for (const method of v.methods as Method[]) {
-    const sigmas = method === 'edora' || method === 'lora-xs' ? (v.sigmas as number[]) : [v.sigma as number];
-    for (const rank of v.ranks as number[]) for (const sigma of sigmas) for (const lr of v.lrs as number[]) for (const clsLr of v.clsLrs as number[]) {
-      const group = `${method} r=${rank}${sigmas.length > 1 || method === 'edora' || method === 'lora-xs' ? ` σ=${sigma}` : ''} lr=${lr} head=${clsLr}`;
-      for (const seed of v.seeds as number[]) {
-        const config = { ...runConfigFrom({ ...v, sigma }, method, rank, lr, clsLr, seed) };
-        const name = `${config.task}-${method}-r${rank}-s${sigma}-lr${lr}-cls${clsLr}-seed${seed}`;
-        out.push({ config, dir: join(v.outputDir as string, name), group });
-      }
-    }
-  }
-  return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export async function sweepCommand(p: Parsed, io: Io): Promise<number> {
-  const v = p.values;
-  const runs = sweepRuns(p);
-  const state = (r: SweepRun): 'done' | 'partial' | 'todo' =>
-    existsSync(join(r.dir, RUN_FILES.results)) ? 'done' : existsSync(join(r.dir, RUN_FILES.checkpoint)) ? 'partial' : 'todo';
+  const v = await resolveSweepValues(p, SPEC_OPTIONS);
+  const runs = sweepRuns(v);
+  const shard = shardOf(v.shard as string | undefined, v.shardCount as number | undefined, process.env);
+  const mine = inShard(runs, shard);
+  const where = shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source}: ${mine.length} of ${runs.length} runs)` : '';
+  if (v.dryRun && v.json) {
+    io.stdout.write(JSON.stringify({ total: runs.length, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), runs: mine.map((r) => ({ id: r.id, dir: r.dir, state: runStateOf(r.dir) })) }) + '\n');
+    return 0;
+  }
   if (v.dryRun) {
-    io.stdout.write(table(['run', 'state'], runs.map((r) => [r.dir, state(r)])));
-    io.stdout.write(`${runs.length} runs\n`);
+    io.stdout.write(table(['run id', 'run', 'state'], mine.map((r) => [r.id, r.dir, runStateOf(r.dir)])));
+    io.stdout.write(`${mine.length} runs${where}\n`);
     return 0;
   }
   await selectBackend(v.backend as string);
   const progress = new Progress(io.stderr, !v.json);
-  for (const [i, r] of runs.entries()) {
-    const s = state(r);
-    if (s === 'done') continue;
-    progress.message(`run ${i + 1}/${runs.length}: ${r.group} seed ${r.config.seed}${s === 'partial' ? ' (resuming)' : ''}`);
-    await runTraining(r.config, { outputDir: r.dir, resume: s === 'partial', checkpointEvery: v.checkpointEvery as number, progress });
+  if (where) progress.message(`sweep${where}`);
+  for (const [i, r] of mine.entries()) {
+    const state = runStateOf(r.dir);
+    if (state === 'done') continue;
+    progress.message(`run ${i + 1}/${mine.length} ${r.id}: ${r.group} seed ${r.config.seed}${state === 'partial' ? ' (resuming)' : ''}`);
+    await runTraining(r.config, { outputDir: r.dir, resume: state === 'partial', checkpointEvery: v.checkpointEvery as number, progress });
   }
-  // the reported value: the metric after the last epoch, median over seeds
-  const groups = new Map<string, number[]>();
-  let metric = '';
-  for (const r of runs) {
-    const results = JSON.parse(await readFile(join(r.dir, RUN_FILES.results), 'utf8')) as { mainMetric: string; last: { metrics: Record<string, number> } | null };
-    metric = results.mainMetric;
-    const value = results.last?.metrics[metric];
-    if (value !== undefined) (groups.get(r.group) ?? groups.set(r.group, []).get(r.group)!).push(value);
-  }
-  const rows = [...groups].map(([group, values]) => ({ group, seeds: values.length, median: median(values), min: Math.min(...values), max: Math.max(...values) }));
-  if (v.json) io.stdout.write(JSON.stringify({ metric, rows }) + '\n');
-  else io.stdout.write(table(['configuration', 'seeds', `median ${metric}`, 'min', 'max'], rows.map((x) => [x.group, x.seeds, x.median.toFixed(4), x.min.toFixed(4), x.max.toFixed(4)])));
+  const finished = (await Promise.all(mine.map((r) => finishedRunAt(r.dir)))).filter((r): r is FinishedRun => r !== null);
+  const reports = sweepReport(finished, { epoch: 'last', ...(v.metricForBest === undefined ? {} : { metric: v.metricForBest as string }) });
+  if (v.json) io.stdout.write(JSON.stringify({ runs: mine.length, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), tasks: reports }) + '\n');
+  else io.stdout.write(reportText(reports));
   return 0;
 }
