@@ -30,6 +30,14 @@ export class RobertaSelfAttention extends Module {
 
   /** x: [B, T, H]; additiveMask: [B, 1, 1, T] (0 where attended, finfo(f32).min where masked). */
   forward(x: Tensor, additiveMask: Tensor): Tensor {
+    return tidy(() => this.forwardWithProbs(x, additiveMask).context);
+  }
+
+  /**
+   * The context and the attention probabilities [B, heads, T, T] (after attention dropout, as HF's
+   * eager attention returns them for `output_attentions`; in eval mode, exactly the softmax).
+   */
+  forwardWithProbs(x: Tensor, additiveMask: Tensor): { context: Tensor; probs: Tensor } {
     return tidy(() => {
       const [B, T, H] = x.shape as [number, number, number];
       const heads = (t: Tensor): Tensor => t.reshape([B, T, this.numHeads, this.headSize]).permute([0, 2, 1, 3]);
@@ -39,7 +47,7 @@ export class RobertaSelfAttention extends Module {
       // Divide (not multiply by 1/√d) so float32 scores round as HF's do.
       const scores = add(div(matmul(q, k, { transB: true }), Math.sqrt(this.headSize)), additiveMask);
       const probs = this.dropout.forward(softmax(scores, -1));
-      return matmul(probs, v).permute([0, 2, 1, 3]).reshape([B, T, H]);
+      return { context: matmul(probs, v).permute([0, 2, 1, 3]).reshape([B, T, H]), probs };
     });
   }
 }
@@ -74,6 +82,14 @@ export class RobertaAttention extends Module {
   }
 
   forward(x: Tensor, additiveMask: Tensor): Tensor {
-    return tidy(() => this.output.forward(this.self.forward(x, additiveMask), x));
+    return tidy(() => this.forwardWithProbs(x, additiveMask).output);
+  }
+
+  /** The output and the self-attention's probabilities (see `RobertaSelfAttention.forwardWithProbs`). */
+  forwardWithProbs(x: Tensor, additiveMask: Tensor): { output: Tensor; probs: Tensor } {
+    return tidy(() => {
+      const { context, probs } = this.self.forwardWithProbs(x, additiveMask);
+      return { output: this.output.forward(context, x), probs };
+    });
   }
 }

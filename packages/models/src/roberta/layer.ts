@@ -50,9 +50,14 @@ export class RobertaLayer extends Module {
   }
 
   forward(x: Tensor, additiveMask: Tensor): Tensor {
+    return tidy(() => this.forwardWithProbs(x, additiveMask).output);
+  }
+
+  /** The layer's output and its attention probabilities [B, heads, T, T]. */
+  forwardWithProbs(x: Tensor, additiveMask: Tensor): { output: Tensor; probs: Tensor } {
     return tidy(() => {
-      const a = this.attention.forward(x, additiveMask);
-      return this.output.forward(this.intermediate.forward(a), a);
+      const { output: a, probs } = this.attention.forwardWithProbs(x, additiveMask);
+      return { output: this.output.forward(this.intermediate.forward(a), a), probs };
     });
   }
 }
@@ -75,5 +80,19 @@ export class RobertaEncoder extends Module {
       states.push(h);
     }
     return states;
+  }
+
+  /** Every layer's output and attention probabilities ([B, heads, T, T] each), in order. */
+  forwardWithProbs(x: Tensor, additiveMask: Tensor): { states: Tensor[]; attentions: Tensor[] } {
+    const states: Tensor[] = [];
+    const attentions: Tensor[] = [];
+    let h = x;
+    for (const layer of this.layer) {
+      const out = layer.forwardWithProbs(h, additiveMask);
+      h = out.output;
+      states.push(h);
+      attentions.push(out.probs);
+    }
+    return { states, attentions };
   }
 }

@@ -19,6 +19,18 @@ export interface RobertaModelOutput {
   lastHiddenState: Tensor;
   /** With `outputHiddenStates`: the embeddings' output, then each layer's ([B, T, hidden] each). */
   hiddenStates?: Tensor[];
+  /**
+   * With `outputAttentions` (HF's `output_attentions`): each layer's attention probabilities,
+   * [B, heads, T, T], row t the weights token t gives every token (0 on padding), after the
+   * attention dropout as HF returns them (the softmax itself in eval mode).
+   */
+  attentions?: Tensor[];
+}
+
+/** What `RobertaModel.forward` returns beyond the last hidden state. */
+export interface RobertaOutputOptions {
+  outputHiddenStates?: boolean;
+  outputAttentions?: boolean;
 }
 
 /** float32's lowest value, the additive mask HF uses for float32 models. */
@@ -76,15 +88,21 @@ export class RobertaModel extends Module {
     initRobertaWeights(this, this.config.initializerRange, seed, only);
   }
 
-  forward(inputs: RobertaInputs, options: { outputHiddenStates?: boolean } = {}): RobertaModelOutput {
+  forward(inputs: RobertaInputs, options: RobertaOutputOptions = {}): RobertaModelOutput {
     checkInputs(inputs, this.config);
     return tidy(() => {
       const emb = this.embeddings.forward(inputs.inputIds);
       const mask = inputs.attentionMask ?? ones(inputs.inputIds.shape, { dtype: 'int32', backend: inputs.inputIds.backend });
       const additive = additiveAttentionMask(mask, emb.dtype);
-      const states = this.encoder.forward(emb, additive);
+      const { states, attentions } = options.outputAttentions
+        ? this.encoder.forwardWithProbs(emb, additive)
+        : { states: this.encoder.forward(emb, additive), attentions: undefined };
       const lastHiddenState = states.length ? states[states.length - 1]! : emb;
-      return options.outputHiddenStates ? { lastHiddenState, hiddenStates: [emb, ...states] } : { lastHiddenState };
+      return {
+        lastHiddenState,
+        ...(options.outputHiddenStates ? { hiddenStates: [emb, ...states] } : {}),
+        ...(attentions ? { attentions } : {}),
+      };
     });
   }
 }

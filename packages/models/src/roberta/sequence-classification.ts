@@ -2,7 +2,7 @@ import { crossEntropy, mse, ShapeError, tanh, tidy, type Tensor } from '@edora/t
 import { Dropout, Linear, Module, type LinearLike } from '@edora/layers';
 import type { RobertaConfig } from '../config/roberta-config.js';
 import { headSeed, initRobertaWeights } from './init.js';
-import { RobertaModel, type RobertaInputs } from './model.js';
+import { RobertaModel, type RobertaInputs, type RobertaModelOutput, type RobertaOutputOptions } from './model.js';
 import { layerOptions, type RobertaBuildOptions } from './options.js';
 
 /** `classifier`: the `<s>` token's features → dropout, dense, tanh, dropout, out_proj. */
@@ -57,6 +57,17 @@ export class RobertaForSequenceClassification extends Module {
   /** Logits [B, numLabels]. */
   forward(inputs: RobertaInputs): Tensor {
     return tidy(() => this.classifier.forward(this.roberta.forward(inputs).lastHiddenState));
+  }
+
+  /**
+   * Logits with what HF's `output_hidden_states` / `output_attentions` add: the encoder's hidden
+   * states and each layer's attention probabilities [B, heads, T, T] (see `RobertaModelOutput`).
+   */
+  forwardWithOutputs(inputs: RobertaInputs, options: RobertaOutputOptions = {}): { logits: Tensor } & Omit<RobertaModelOutput, 'lastHiddenState'> {
+    return tidy(() => {
+      const { lastHiddenState, ...rest } = this.roberta.forward(inputs, options);
+      return { logits: this.classifier.forward(lastHiddenState), ...rest };
+    });
   }
 
   /**
