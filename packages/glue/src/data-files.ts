@@ -157,7 +157,7 @@ async function* jsonLinesRecords(source: TextSource, file: string): AsyncGenerat
       continue;
     }
     if (isObject(value)) yield { row: value, line };
-    else yield { row: {}, line, malformed: new GlueFormatError({ file, line }, `expected a JSON object; found ${shown(JSON.stringify(value), 40)}`) };
+    else yield { row: {}, line, malformed: new GlueFormatError({ file, line }, `expected a JSON object; found ${shown(value, 40)}`) };
   }
 }
 
@@ -175,7 +175,7 @@ async function* jsonRecords(source: TextSource, file: string): AsyncGenerator<Na
   for (let i = 0; i < rows.length; i++) {
     // JSON documents have no useful line numbers: report the record's 1-based position
     if (isObject(rows[i])) yield { row: rows[i] as Record<string, unknown>, line: i + 1 };
-    else yield { row: {}, line: i + 1, malformed: new GlueFormatError({ file, line: i + 1 }, `expected record ${i + 1} to be an object; found ${shown(JSON.stringify(rows[i]), 40)}`) };
+    else yield { row: {}, line: i + 1, malformed: new GlueFormatError({ file, line: i + 1 }, `expected record ${i + 1} to be an object; found ${shown(rows[i], 40)}`) };
   }
 }
 

@@ -1,3 +1,5 @@
+import { formatValue } from './format-value.js';
+
 /**
  * @edora/glue does not depend on @edora/tensor (it installs alone), so it carries its own
  * `EdoraError` base with the same shape: a stable `code` callers can branch on, and a message that
@@ -57,9 +59,12 @@ export class GlueArgumentError extends EdoraError {
   }
 }
 
-/** Quotes a found value for a message, short enough to read. */
+/**
+ * Quotes a found value for a message, short enough to read: a string as JSON text cut at `max`
+ * characters, anything else (a JSONL field may be any JSON value) by `formatValue`, which never
+ * runs the value's own code and bounds depth and length.
+ */
 export function shown(value: unknown, max = 60): string {
-  const s = typeof value === 'string' ? value : String(value);
-  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  return JSON.stringify(cut);
+  if (typeof value !== 'string') return formatValue(value, { maxLength: max + 2 });
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }

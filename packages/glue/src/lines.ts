@@ -82,24 +82,29 @@ export interface Line {
  * Splits a source on `\n` only (GLUE files must be read with quoting off: fields hold unbalanced
  * `"`, so no quote may join lines). A final line without `\n` is still a line; an empty file
  * yields nothing.
+ *
+ * Linear in the input however it is chunked: only each new chunk is searched for `\n`, and the
+ * pieces of a line that spans chunks are joined once, when it ends (a 16 MiB line in 64 KiB
+ * chunks — a large file saved with CR-only line ends — used to be rescanned on every chunk).
  */
 export async function* readLines(source: TextSource, file: string): AsyncGenerator<Line> {
-  let carry = '';
+  let pending: string[] = [];
   let line = 0;
   for await (const chunk of textChunks(source, file)) {
-    let text = carry + chunk;
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      yield cut(text, start, nl, ++line);
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      const text = pending.length === 0 ? piece : pending.join('') + piece;
+      pending = [];
+      yield lineOf(text, ++line);
       start = nl + 1;
     }
-    carry = text.slice(start);
-    text = '';
+    if (start < chunk.length) pending.push(start === 0 ? chunk : chunk.slice(start));
   }
-  if (carry.length > 0) yield cut(carry, 0, carry.length, ++line);
+  if (pending.length > 0) yield lineOf(pending.join(''), ++line);
 }
 
-function cut(text: string, start: number, end: number, line: number): Line {
-  const crlf = end > start && text.charCodeAt(end - 1) === 13;
-  return { text: text.slice(start, crlf ? end - 1 : end), line, crlf };
+function lineOf(text: string, line: number): Line {
+  const crlf = text.length > 0 && text.charCodeAt(text.length - 1) === 13;
+  return { text: crlf ? text.slice(0, -1) : text, line, crlf };
 }

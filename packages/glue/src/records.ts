@@ -83,7 +83,7 @@ export function toExample(record: NamedRecord, plan: Plan, position: number, fil
   const text = plan.text.map((c) => {
     const v = row[c];
     if (typeof v !== 'string') {
-      throw new GlueFormatError({ file, line }, `expected text in column ${shown(c)}; found ${v === undefined ? 'no such field' : shown(typeof v === 'object' ? JSON.stringify(v) : v)}`);
+      throw new GlueFormatError({ file, line }, `expected text in column ${shown(c)}; found ${v === undefined ? 'no such field' : shown(v)}`);
     }
     return v;
   });

@@ -70,7 +70,7 @@ describe('CSV / TSV / JSON / JSONL user files (run_glue --train_file)', () => {
       ['text,label\na,neutral\n', { format: 'csv', file: 'x.csv', task: 'rte', textColumns: ['text'] }, 'x.csv:2: expected a label in 0/entailment, 1/not_entailment in column "label"; found "neutral"'],
       ['q,label\na,1\n', { format: 'csv', file: 'x.csv', task: 'qnli' }, 'x.csv:1: missing text column "question"; found columns "q", "label"'],
       ['{"sentence":"a","label":1}\n{"sentence":"b",\n', { format: 'jsonl', file: 'x.jsonl' }, 'x.jsonl:2: expected one JSON object per line; found invalid JSON'],
-      ['{"sentence":"a","label":1}\n{"sentence":7,"label":1}\n', { format: 'jsonl', file: 'x.jsonl', task: 'sst2' }, 'x.jsonl:2: expected text in column "sentence"; found "7"'],
+      ['{"sentence":"a","label":1}\n{"sentence":7,"label":1}\n', { format: 'jsonl', file: 'x.jsonl', task: 'sst2' }, 'x.jsonl:2: expected text in column "sentence"; found 7'],
       ['{"rows": []}', { format: 'json', file: 'x.json' }, 'x.json:1: expected a JSON array of objects, or an object with a "data" array'],
     ];
     for (const [text, options, message] of cases) {

@@ -118,6 +118,6 @@ describe('skipMalformed: malformed rows counted and skipped instead of thrown (o
       { idx: 0, textA: 'a', label: 0 },
       { idx: 2, textA: 'c', label: 1 },
     ]);
-    expect(skipped.first.map((e) => e.message)).toEqual(['p.parquet:2: expected a label in 0/negative, 1/positive in column "label"; found "5"']);
+    expect(skipped.first.map((e) => e.message)).toEqual(['p.parquet:2: expected a label in 0/negative, 1/positive in column "label"; found 5']);
   });
 });

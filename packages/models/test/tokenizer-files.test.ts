@@ -74,7 +74,7 @@ describe('typed errors for bad files', () => {
     expect(syntax).toBeInstanceOf(TokenizerFileError);
     expect(syntax).toMatchObject({ code: 'E_TOKENIZER_FILE', file: 'v.json', line: 3 });
     expect(() => parseVocabJson('[1, 2]', 'v.json')).toThrow(/v\.json:1: expected a JSON object of token → id; found an array/);
-    expect(() => parseVocabJson('{\n"a": 0,\n"b": 1.5\n}', 'v.json')).toThrow(/v\.json:3: expected a non-negative integer id for token "b"; found 1\.5/);
+    expect(() => parseVocabJson('{\n"a": 0,\n"b": 1.5\n}', 'v.json')).toThrow(/v\.json:3: expected an integer id in \[0, 2\^31\) for token "b"; found 1\.5/);
     expect(() => parseVocabJson('{"a": 0,\n"b": 0}', 'v.json')).toThrow(/v\.json:2: expected distinct ids; tokens "a" and "b" both have id 0/);
     expect(() => parseVocabJson(new Uint8Array([0x7b, 0xff, 0x7d]), 'v.json')).toThrow(/v\.json: expected UTF-8 text; found invalid UTF-8/);
   });

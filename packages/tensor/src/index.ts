@@ -4,6 +4,7 @@
  * `@edora/tensor/node`, the backend test kit in `@edora/tensor/conformance`.
  */
 export * from './errors.js';
+export * from './format-value.js';
 export * from './dtype.js';
 export * from './shape.js';
 export * from './backend/contract.js';

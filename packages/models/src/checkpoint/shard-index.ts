@@ -1,3 +1,4 @@
+import { formatValue } from '@edora/tensor';
 import { CheckpointError } from './errors.js';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
@@ -22,12 +23,12 @@ export function parseShardIndex(text: string, source = INDEX_FILE): Map<string, 
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new CheckpointError(`${source}: expected an object with "weight_map": {tensor name: shard file}, found ${JSON.stringify(json)?.slice(0, 80)}`);
+    throw new CheckpointError(`${source}: expected an object with "weight_map": {tensor name: shard file}, found ${formatValue(json)}`);
   }
   const shards = new Map<string, string[]>();
   for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
     if (typeof file !== 'string' || !/^[^/\\]+\.safetensors$/.test(file) || file.startsWith('.')) {
-      throw new CheckpointError(`${source}: weight_map[${JSON.stringify(name)}] must be a .safetensors file name in the same folder, found ${JSON.stringify(file)}`);
+      throw new CheckpointError(`${source}: weight_map[${formatValue(name)}] must be a .safetensors file name in the same folder, found ${formatValue(file)}`);
     }
     const names = shards.get(file) ?? [];
     names.push(name);

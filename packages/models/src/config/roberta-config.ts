@@ -1,3 +1,4 @@
+import { formatValue } from '@edora/tensor';
 import { ConfigError } from './errors.js';
 
 /**
@@ -147,7 +148,7 @@ export function robertaConfig(fields: Partial<RobertaConfig>, source?: string): 
     } else if (v === null && f.nullable) {
       out[f.key] = null;
     } else if (!fits(f.kind, v)) {
-      throw new ConfigError(f.json, `${where(source)}${f.json} must be ${expectation(f.kind)}, found ${JSON.stringify(v)}`);
+      throw new ConfigError(f.json, `${where(source)}${f.json} must be ${expectation(f.kind)}, found ${formatValue(v)}`);
     } else {
       out[f.key] = v;
     }
@@ -180,14 +181,14 @@ export function parseRobertaConfig(json: string | Record<string, unknown>, optio
   const obj = raw as Record<string, unknown>;
   const modelType = obj.model_type;
   if (modelType !== undefined && modelType !== 'roberta') {
-    throw new ConfigError('model_type', `${source}: model_type must be "roberta", found ${JSON.stringify(modelType)}`);
+    throw new ConfigError('model_type', `${source}: model_type must be "roberta", found ${formatValue(modelType)}`);
   }
   const fields: Record<string, unknown> = {};
   for (const f of FIELDS) if (obj[f.json] !== undefined) fields[f.key] = obj[f.json];
   const id2label = obj.id2label;
   if (id2label !== undefined) {
     if (typeof id2label !== 'object' || id2label === null || Array.isArray(id2label)) {
-      throw new ConfigError('id2label', `${source}: id2label must be an object mapping "0".."n-1" to names, found ${JSON.stringify(id2label)}`);
+      throw new ConfigError('id2label', `${source}: id2label must be an object mapping "0".."n-1" to names, found ${formatValue(id2label)}`);
     }
     fields.id2label = id2label;
     if (fields.numLabels === undefined) fields.numLabels = Object.keys(id2label).length;

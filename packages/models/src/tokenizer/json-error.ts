@@ -29,35 +29,8 @@ export function jsonErrorOffset(text: string): number {
     stop();
   };
   const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const value = (): void => {
-    skipSpace();
+  const scalar = (): void => {
     const c = text[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      skipSpace();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          skipSpace();
-          if (text[i] !== '"') stop();
-          string();
-          skipSpace();
-          if (text[i] !== ':') stop();
-          i++;
-        }
-        value();
-        skipSpace();
-        if (text[i] === ',') i++;
-        else if (text[i] === close) {
-          i++;
-          return;
-        } else stop();
-      }
-    }
     if (c === '"') return string();
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) {
@@ -68,6 +41,52 @@ export function jsonErrorOffset(text: string): number {
     NUMBER.lastIndex = i;
     if (NUMBER.test(text)) i = NUMBER.lastIndex;
     else stop();
+  };
+  // An explicit stack of open containers ('}' or ']'), not recursion: a file nested 100,000 deep
+  // must give its offset, not a stack overflow.
+  const value = (): void => {
+    const open: string[] = [];
+    for (;;) {
+      // at the start of a value
+      skipSpace();
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        const close = c === '{' ? '}' : ']';
+        i++;
+        skipSpace();
+        if (text[i] === close) {
+          i++;
+        } else {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+      } else {
+        scalar();
+      }
+      // after a value: close containers until one needs another member
+      for (;;) {
+        const close = open[open.length - 1];
+        if (close === undefined) return;
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        if (text[i] !== close) stop();
+        i++;
+        open.pop();
+      }
+    }
+  };
+  const key = (): void => {
+    skipSpace();
+    if (text[i] !== '"') stop();
+    string();
+    skipSpace();
+    if (text[i] !== ':') stop();
+    i++;
   };
   try {
     value();

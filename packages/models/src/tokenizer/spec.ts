@@ -42,3 +42,13 @@ export interface TokenizerSpec {
   /** File and line of the merge of a rank, for messages. */
   mergeLocation(rank: number): { file: string; line: number | undefined };
 }
+
+/**
+ * Ids are stored as int32 (batches are Int32Array rows), so a file's id must lie in [0, 2^31): a
+ * larger one would come back negative from `encode` and make `vocabSize` billions.
+ */
+export const TOKEN_ID_LIMIT = 2 ** 31;
+
+export function isTokenId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < TOKEN_ID_LIMIT;
+}

@@ -1,7 +1,8 @@
 import type { AddedToken } from './added-tokens.js';
 import { TokenizerFileError } from './errors.js';
 import { fileText, isPlainObject, parseJsonFile, type FileContent } from './file-text.js';
-import { ROBERTA_SPECIAL_TOKENS, type SpecialTokenNames, type TokenizerSpec } from './spec.js';
+import { formatValue } from '@edora/tensor';
+import { ROBERTA_SPECIAL_TOKENS, isTokenId, type SpecialTokenNames, type TokenizerSpec } from './spec.js';
 import { RobertaTokenizer, type TokenizerOptions } from './tokenizer.js';
 
 export interface TokenizerJsonOptions extends TokenizerOptions {
@@ -27,24 +28,24 @@ export function tokenizerFromJson(json: FileContent | object, options: Tokenizer
 
   const model = doc.model;
   if (!isPlainObject(model)) return fail('model', 'expected an object (a BPE model)');
-  if (model.type !== undefined && model.type !== 'BPE') fail('model.type', `expected "BPE"; found ${JSON.stringify(model.type)}`);
-  if (model.dropout !== undefined && model.dropout !== null) fail('model.dropout', `expected null (BPE dropout changes ids at random); found ${JSON.stringify(model.dropout)}`);
+  if (model.type !== undefined && model.type !== 'BPE') fail('model.type', `expected "BPE"; found ${formatValue(model.type)}`);
+  if (model.dropout !== undefined && model.dropout !== null) fail('model.dropout', `expected null (BPE dropout changes ids at random); found ${formatValue(model.dropout)}`);
   for (const affix of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
     const v = model[affix];
-    if (v !== undefined && v !== null && v !== '') fail(`model.${affix}`, `expected "" or null (byte-level BPE has none); found ${JSON.stringify(v)}`);
+    if (v !== undefined && v !== null && v !== '') fail(`model.${affix}`, `expected "" or null (byte-level BPE has none); found ${formatValue(v)}`);
   }
   if (model.ignore_merges === true) fail('model.ignore_merges', 'expected false; found true (not implemented)');
   const vocab = readVocab(model.vocab, fail);
   const merges = readMerges(model.merges, fail);
 
-  if (doc.normalizer !== undefined && doc.normalizer !== null) fail('normalizer', `expected null (RoBERTa has no normalizer); found ${JSON.stringify(doc.normalizer)}`);
+  if (doc.normalizer !== undefined && doc.normalizer !== null) fail('normalizer', `expected null (RoBERTa has no normalizer); found ${formatValue(doc.normalizer)}`);
   const pre = doc.pre_tokenizer;
-  if (!isPlainObject(pre) || pre.type !== 'ByteLevel') fail('pre_tokenizer', `expected {"type": "ByteLevel", ...}; found ${JSON.stringify(pre)}`);
+  if (!isPlainObject(pre) || pre.type !== 'ByteLevel') fail('pre_tokenizer', `expected {"type": "ByteLevel", ...}; found ${formatValue(pre)}`);
   const preTokenizer = pre as Record<string, unknown>;
   if (preTokenizer.use_regex === false) fail('pre_tokenizer.use_regex', 'expected true (GPT-2 pre-tokenization); found false');
 
   const post = doc.post_processor;
-  if (!isPlainObject(post) || post.type !== 'RobertaProcessing') fail('post_processor', `expected {"type": "RobertaProcessing", ...} (<s> A </s></s> B </s>); found ${JSON.stringify(post)}`);
+  if (!isPlainObject(post) || post.type !== 'RobertaProcessing') fail('post_processor', `expected {"type": "RobertaProcessing", ...} (<s> A </s></s> B </s>); found ${formatValue(post)}`);
   const processor = post as Record<string, unknown>;
   const padding = isPlainObject(doc.padding) ? doc.padding : {};
   const specialTokens: SpecialTokenNames = {
@@ -79,7 +80,7 @@ function readVocab(value: unknown, fail: Fail): Map<string, number> {
   if (!isPlainObject(value)) return fail('model.vocab', 'expected an object of token → id');
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(value)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) fail(`model.vocab[${JSON.stringify(token)}]`, `expected a non-negative integer id; found ${JSON.stringify(id)}`);
+    if (!isTokenId(id)) fail(`model.vocab[${formatValue(token)}]`, `expected an integer id in [0, 2^31); found ${formatValue(id)}`);
     vocab.set(token, id as number);
   }
   return vocab;
@@ -91,7 +92,7 @@ function readMerges(value: unknown, fail: Fail): [string, string][] {
   return value.map((m: unknown, i): [string, string] => {
     const parts = typeof m === 'string' ? m.split(' ') : m;
     if (!Array.isArray(parts) || parts.length !== 2 || parts.some((p) => typeof p !== 'string' || p === '')) {
-      return fail(`model.merges[${i}]`, `expected "left right" or ["left", "right"]; found ${JSON.stringify(m)}`);
+      return fail(`model.merges[${i}]`, `expected "left right" or ["left", "right"]; found ${formatValue(m)}`);
     }
     return [parts[0] as string, parts[1] as string];
   });
@@ -101,8 +102,8 @@ function readAddedTokens(value: unknown, fail: Fail): AddedToken[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) return fail('added_tokens', 'expected an array');
   return value.map((t: unknown, i): AddedToken => {
-    if (!isPlainObject(t) || typeof t.content !== 'string' || typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0) {
-      return fail(`added_tokens[${i}]`, `expected {"id": integer, "content": string, ...}; found ${JSON.stringify(t)}`);
+    if (!isPlainObject(t) || typeof t.content !== 'string' || !isTokenId(t.id)) {
+      return fail(`added_tokens[${i}]`, `expected {"id": integer in [0, 2^31), "content": string, ...}; found ${formatValue(t)}`);
     }
     return { id: t.id, content: t.content, special: t.special === true, lstrip: t.lstrip === true, rstrip: t.rstrip === true, singleWord: t.single_word === true };
   });
@@ -111,10 +112,10 @@ function readAddedTokens(value: unknown, fail: Fail): AddedToken[] {
 /** RobertaProcessing's `[token, id]`; the id must be the token's id in the vocabulary. */
 function specialOf(value: unknown, field: string, vocab: ReadonlyMap<string, number>, fail: Fail): string {
   if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'number') {
-    return fail(field, `expected ["token", id]; found ${JSON.stringify(value)}`);
+    return fail(field, `expected ["token", id]; found ${formatValue(value)}`);
   }
   const [token, id] = value as [string, number];
   const inVocab = vocab.get(token);
-  if (inVocab !== undefined && inVocab !== id) fail(field, `id ${id} disagrees with model.vocab, where ${JSON.stringify(token)} is ${inVocab}`);
+  if (inVocab !== undefined && inVocab !== id) fail(field, `id ${id} disagrees with model.vocab, where ${formatValue(token)} is ${inVocab}`);
   return token;
 }

@@ -1,7 +1,8 @@
 import type { AddedToken } from './added-tokens.js';
 import { SpecialTokenError, TokenizerFileError } from './errors.js';
 import { fileText, isPlainObject, lineAt, parseJsonFile, type FileContent } from './file-text.js';
-import { ROBERTA_SPECIAL_TOKENS, type SpecialTokenNames, type TokenizerSpec } from './spec.js';
+import { formatValue } from '@edora/tensor';
+import { ROBERTA_SPECIAL_TOKENS, isTokenId, type SpecialTokenNames, type TokenizerSpec } from './spec.js';
 import { RobertaTokenizer, type TokenizerOptions } from './tokenizer.js';
 
 export interface VocabMergesOptions extends TokenizerOptions {
@@ -38,7 +39,7 @@ export function tokenizerFromVocabMerges(vocabJson: FileContent, mergesTxt: File
   return new RobertaTokenizer(spec, options);
 }
 
-/** `vocab.json`: an object of token → non-negative integer id, ids distinct. */
+/** `vocab.json`: an object of token → integer id in [0, 2^31), ids distinct. */
 export function parseVocabJson(content: FileContent, file = 'vocab.json'): Map<string, number> {
   const text = fileText(content, file);
   const json = parseJsonFile(text, file);
@@ -53,12 +54,12 @@ export function parseVocabJson(content: FileContent, file = 'vocab.json'): Map<s
     return at < 0 ? undefined : lineAt(text, at);
   };
   for (const [token, id] of Object.entries(json)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw new TokenizerFileError(file, lineOf(token), `expected a non-negative integer id for token ${JSON.stringify(token)}; found ${JSON.stringify(id)}`);
+    if (!isTokenId(id)) {
+      throw new TokenizerFileError(file, lineOf(token), `expected an integer id in [0, 2^31) for token ${formatValue(token)}; found ${formatValue(id)}`);
     }
     const other = tokenOfId.get(id);
     if (other !== undefined) {
-      throw new TokenizerFileError(file, lineOf(token), `expected distinct ids; tokens ${JSON.stringify(other)} and ${JSON.stringify(token)} both have id ${id}`);
+      throw new TokenizerFileError(file, lineOf(token), `expected distinct ids; tokens ${formatValue(other)} and ${formatValue(token)} both have id ${id}`);
     }
     tokenOfId.set(id, token);
     vocab.set(token, id);
@@ -81,7 +82,7 @@ export function parseMergesTxt(content: FileContent, file = 'merges.txt'): { mer
     if (row.startsWith('#version')) return;
     const parts = row.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      throw new TokenizerFileError(file, i + 1, `expected a merge "left right" (two tokens, one space); found ${JSON.stringify(row)}`);
+      throw new TokenizerFileError(file, i + 1, `expected a merge "left right" (two tokens, one space); found ${formatValue(row)}`);
     }
     merges.push([parts[0]!, parts[1]!]);
     lines.push(i + 1);

@@ -1,5 +1,6 @@
 import { ArgumentError, FormatError } from '../../errors.js';
 import { findDuplicateKey } from './duplicate-keys.js';
+import { formatValue } from '../../format-value.js';
 import { isSafetensorsDType, tensorByteLength, SAFETENSORS_DTYPES, type SafetensorsDType } from './dtype.js';
 
 /**
@@ -94,19 +95,14 @@ function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function describe(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
 function parseMetadata(value: unknown, source: string): Record<string, string> {
   const metadata: Record<string, string> = Object.create(null);
   // The reference reads `"__metadata__": null` as "no metadata".
   if (value === null) return metadata;
-  if (!isPlainObject(value)) fail(source, `${METADATA_KEY} must be an object of strings, found ${describe(value)}`);
+  if (!isPlainObject(value)) fail(source, `${METADATA_KEY} must be an object of strings, found ${formatValue(value)}`);
   for (const [key, text] of Object.entries(value)) {
     if (typeof text !== 'string') {
-      fail(source, `${METADATA_KEY}[${JSON.stringify(key)}] must be a string, found ${describe(text)}`);
+      fail(source, `${METADATA_KEY}[${formatValue(key)}] must be a string, found ${formatValue(text)}`);
     }
     metadata[key] = text;
   }
@@ -122,17 +118,17 @@ interface RawEntry {
 }
 
 function parseEntry(name: string, value: unknown, source: string): RawEntry {
-  const where = `tensor ${JSON.stringify(name)}`;
-  if (!isPlainObject(value)) fail(source, `${where}: expected an object with dtype, shape and data_offsets, found ${describe(value)}`);
+  const where = `tensor ${formatValue(name)}`;
+  if (!isPlainObject(value)) fail(source, `${where}: expected an object with dtype, shape and data_offsets, found ${formatValue(value)}`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (!isSafetensorsDType(dtype)) {
-    fail(source, `${where}: unknown dtype ${describe(dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
+    fail(source, `${where}: unknown dtype ${formatValue(dtype)}; expected one of ${SAFETENSORS_DTYPES.join(', ')}`);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    fail(source, `${where}: shape must be an array of non-negative integers, found ${describe(shape)}`);
+    fail(source, `${where}: shape must be an array of non-negative integers, found ${formatValue(shape)}`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    fail(source, `${where}: data_offsets must be [begin, end] with non-negative integers, found ${describe(offsets)}`);
+    fail(source, `${where}: data_offsets must be [begin, end] with non-negative integers, found ${formatValue(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) fail(source, `${where}: data_offsets [${begin}, ${end}] end before they begin`);
@@ -185,7 +181,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, options: ParseHeaderOp
     fail(source, `header is not valid JSON (${(err as Error).message})`, err);
   }
   const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) fail(source, `header repeats the key ${JSON.stringify(duplicate)}; keys must be unique`);
+  if (duplicate !== undefined) fail(source, `header repeats the key ${formatValue(duplicate)}; keys must be unique`);
 
   let metadata: Record<string, string> = Object.create(null);
   const raw: RawEntry[] = [];
@@ -200,14 +196,14 @@ export function parseSafetensorsHeader(bytes: Uint8Array, options: ParseHeaderOp
   let cursor = 0;
   let previous: RawEntry | undefined;
   for (const entry of raw) {
-    const where = `tensor ${JSON.stringify(entry.name)}`;
+    const where = `tensor ${formatValue(entry.name)}`;
     if (entry.end > dataLength) {
       fail(source, `${where}: data_offsets [${entry.begin}, ${entry.end}] run past the data section, which holds ${dataLength} bytes`);
     }
     if (entry.begin < cursor) {
       fail(
         source,
-        `${where}: data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${JSON.stringify(previous!.name)} [${previous!.begin}, ${previous!.end}]`,
+        `${where}: data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${formatValue(previous!.name)} [${previous!.begin}, ${previous!.end}]`,
       );
     }
     if (entry.begin > cursor) {
