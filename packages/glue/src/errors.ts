@@ -1,19 +1,12 @@
+import { EdoraError } from '@edora/errors';
 import { formatValue } from './format-value.js';
 
 /**
- * @edora/glue does not depend on @edora/tensor (it installs alone), so it carries its own
- * `EdoraError` base with the same shape: a stable `code` callers can branch on, and a message that
- * says what was expected and what was found. `err instanceof EdoraError` works within this package;
- * across packages, test `err.code` (codes are unique across EDoRA.ts).
+ * @edora/glue does not depend on @edora/tensor (it installs alone); its errors extend the same
+ * `EdoraError` as every other package's, from the dependency-free @edora/errors, so
+ * `err instanceof EdoraError` holds whichever package threw.
  */
-export class EdoraError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export { EdoraError };
 
 /** Where in a data file something went wrong (1-based line; 0 when the whole file is at fault). */
 export interface DataLocation {

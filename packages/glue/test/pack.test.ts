@@ -5,28 +5,34 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Selective install: @edora/glue alone — packed as it would be published, installed with npm into
-// an empty project next to its one dependency (hyparquet, packed from this checkout so the test
-// needs no network) — loads GLUE data and scores predictions without anything of the monorepo.
+// an empty project next to its two dependencies (hyparquet, packed from this checkout so the test
+// needs no network, and the dependency-free @edora/errors) — loads GLUE data and scores predictions
+// without any tensor package.
 const pkgDir = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'edora-glue-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('published package', () => {
-  it('depends on no other @edora package, and no source file imports one', () => {
+  it('depends on no @edora package but @edora/errors, and no source file imports another', () => {
     const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-    expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })).toEqual(['hyparquet']);
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).sort()).toEqual(['@edora/errors', 'hyparquet']);
     for (const file of readdirSync(join(pkgDir, 'src'))) {
       const text = readFileSync(join(pkgDir, 'src', file), 'utf8');
-      expect(text, file).not.toMatch(/from '@edora\//);
+      expect(text, file).not.toMatch(/from '@edora\/(?!errors')/);
     }
   });
 
   it('packs, installs alone with npm (offline), loads a TSV file and computes metrics', () => {
-    execFileSync('pnpm', ['run', 'build'], { cwd: pkgDir, stdio: 'pipe' });
-    execFileSync('pnpm', ['pack', '--pack-destination', work], { cwd: pkgDir, stdio: 'pipe' });
+    const errorsDir = resolve(pkgDir, '..', 'errors');
+    for (const dir of [errorsDir, pkgDir]) {
+      execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
+      execFileSync('pnpm', ['pack', '--pack-destination', work], { cwd: dir, stdio: 'pipe' });
+    }
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: join(pkgDir, 'node_modules', 'hyparquet'), stdio: 'pipe' });
     const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz'));
-    expect(tarballs.sort()).toEqual([expect.stringMatching(/^edora-glue-.*\.tgz$/), expect.stringMatching(/^hyparquet-.*\.tgz$/)]);
+    expect(tarballs.sort()).toEqual([
+      expect.stringMatching(/^edora-errors-.*\.tgz$/), expect.stringMatching(/^edora-glue-.*\.tgz$/), expect.stringMatching(/^hyparquet-.*\.tgz$/),
+    ]);
     const app = join(work, 'app');
     mkdirSync(join(app, 'SST-2'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
@@ -44,5 +50,6 @@ describe('published package', () => {
     expect(out.rows).toEqual([{ idx: 0, textA: 'good .', label: 1 }, { idx: 1, textA: 'bad .', label: 0 }]);
     expect(out.metrics).toEqual({ accuracy: 0.75, f1: 0.8, combined_score: 0.775 });
     expect(readdirSync(join(app, 'node_modules')).filter((f) => !f.startsWith('.')).sort()).toEqual(['@edora', 'hyparquet']);
+    expect(readdirSync(join(app, 'node_modules', '@edora')).sort()).toEqual(['errors', 'glue']);
   }, 180_000);
 });

@@ -1,16 +1,10 @@
+import { EdoraError } from '@edora/errors';
+
 /**
- * Every error EDoRA.ts throws on purpose is an `EdoraError` with a stable `code`, so callers can
- * branch on `err.code` and messages can change without breaking them. Messages say what was
- * expected and what was found.
+ * Every error EDoRA.ts throws on purpose is an `EdoraError` (from @edora/errors, the one base
+ * shared by every package, glue included) with a stable `code`.
  */
-export class EdoraError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export { EdoraError };
 
 /** Incompatible or invalid shapes; the message names the op and every shape involved. */
 export class ShapeError extends EdoraError {

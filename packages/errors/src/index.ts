@@ -1,0 +1,6 @@
+/**
+ * @edora/errors — the one `EdoraError` base. Every EDoRA.ts package, including those that do not
+ * depend on @edora/tensor (@edora/glue), throws subclasses of this class, so
+ * `err instanceof EdoraError` holds whichever package threw. No dependencies, browser-safe.
+ */
+export { EdoraError } from './edora-error.js';
