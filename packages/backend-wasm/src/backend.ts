@@ -1,5 +1,6 @@
+import { MemoryLedger, runCpuKernel } from '@edora/tensor/backend-kit';
 import {
-  BACKEND_API_VERSION, runCpuKernel,
+  BACKEND_API_VERSION,
   type BackendBuffer, type BackendCapabilities, type BackendV1, type DType, type MemoryInfo, type OpAttrs, type OpName,
   type TensorView,
 } from '@edora/tensor';
@@ -65,9 +66,7 @@ export class WasmBackend implements BackendV1 {
   private readonly gemm: Gemm;
   private readonly kernels: KernelExports;
   private readonly rowTasks: RowTasks;
-  private readonly live = new Set<WasmBuffer>();
-  private liveBytes = 0;
-  private peak = 0;
+  private readonly ledger = new MemoryLedger<WasmBuffer>();
   private disposed = false;
 
   constructor(options: WasmBackendOptions = {}) {
@@ -100,17 +99,12 @@ export class WasmBackend implements BackendV1 {
     }
     const { ptr, size } = this.heap.alloc(byteLength);
     // the view covers the whole block (a multiple of 64 bytes) so float64 views are always legal
-    const buf: WasmBuffer = { byteLength, bytes: new Uint8Array(this.heap.memory.buffer, ptr, size), ptr, size };
-    this.live.add(buf);
-    this.liveBytes += byteLength;
-    if (this.liveBytes > this.peak) this.peak = this.liveBytes;
-    return buf;
+    return this.ledger.add({ byteLength, bytes: new Uint8Array(this.heap.memory.buffer, ptr, size), ptr, size });
   }
 
   free(buffer: BackendBuffer): void {
     const b = buffer as WasmBuffer;
-    if (!this.live.delete(b)) return;
-    this.liveBytes -= b.byteLength;
+    if (!this.ledger.remove(b)) return;
     this.heap.release(b.ptr, b.size);
   }
 
@@ -174,7 +168,7 @@ export class WasmBackend implements BackendV1 {
   }
 
   memory(): MemoryInfo {
-    return { buffers: this.live.size, bytes: this.liveBytes, peakBytes: this.peak, pooledBytes: this.heap.pooledBytes };
+    return this.ledger.memory(this.heap.pooledBytes);
   }
 
   /** GEMM chunks each thread has done (index 0: the calling thread): shows the workers take part. */
@@ -188,7 +182,7 @@ export class WasmBackend implements BackendV1 {
   }
 
   resetPeak(): void {
-    this.peak = this.liveBytes;
+    this.ledger.resetPeak();
   }
 
   /** Stops the worker threads (so the process can exit) and drops every buffer. */
@@ -196,7 +190,6 @@ export class WasmBackend implements BackendV1 {
     if (this.disposed) return;
     this.disposed = true;
     this.pool.dispose();
-    this.live.clear();
-    this.liveBytes = 0;
+    this.ledger.clear();
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuBackend, erfScalar, geluGradScalar, geluScalar, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
+import { CpuBackend, tensor, type OpAttrs, type Tensor } from '@edora/tensor';
+import { erfScalar, geluGradScalar, geluScalar } from '@edora/tensor/backend-kit';
 import { WasmBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/node.js';
 import { untilEveryThreadWorks } from './helpers.js';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Activation, TensorView } from '@edora/tensor';
-import { erfScalar, tensor } from '@edora/tensor';
+import { tensor } from '@edora/tensor';
+import { erfScalar } from '@edora/tensor/backend-kit';
 import { createWasmBackend, type WasmBackend } from '../src/node.js';
 import { untilEveryThreadWorks } from './helpers.js';
 

@@ -1,3 +1,4 @@
+import { MemoryLedger } from '@edora/tensor/backend-kit';
 import {
   BACKEND_API_VERSION, type BackendBuffer, type BackendCapabilities, type BackendV1, type DType, type MemoryInfo, type OpAttrs,
   type OpName, type TensorView,
@@ -17,7 +18,6 @@ import { CommandRecorder } from './submission.js';
 /** A backend allocation: a pooled GPU buffer (its size is the bucket, ≥ byteLength). */
 export interface WebGpuBuffer extends BackendBuffer {
   readonly gpu: GPUBuffer;
-  freed: boolean;
 }
 
 export interface WebGpuBackendOptions extends DeviceOptions {
@@ -77,7 +77,7 @@ export class WebGpuBackend implements BackendV1 {
   private readonly faults: FaultBuffer;
   private readonly scopes: ErrorScopes;
   private readonly recorder: CommandRecorder;
-  private peak = 0;
+  private readonly ledger = new MemoryLedger<WebGpuBuffer>();
   private lostMessage: string | null = null;
   private disposed = false;
   private keepAlive: unknown;
@@ -121,16 +121,12 @@ export class WebGpuBackend implements BackendV1 {
     if (!(byteLength >= 0) || byteLength > this.capabilities.maxBufferBytes) {
       throw new WebGpuLimitError(`alloc: cannot allocate ${byteLength} bytes; the device's maxBufferSize is ${this.capabilities.maxBufferBytes}`);
     }
-    const buf: WebGpuBuffer = { byteLength, gpu: this.pool.acquire(byteLength), freed: false };
-    const live = this.pool.snapshot().liveBytes;
-    if (live > this.peak) this.peak = live;
-    return buf;
+    return this.ledger.add({ byteLength, gpu: this.pool.acquire(byteLength) });
   }
 
   free(buffer: BackendBuffer): void {
     const b = buffer as WebGpuBuffer;
-    if (b.freed || this.disposed) return;
-    b.freed = true;
+    if (this.disposed || !this.ledger.remove(b)) return;
     this.pool.release(b.gpu, b.byteLength);
   }
 
@@ -321,8 +317,7 @@ export class WebGpuBackend implements BackendV1 {
   // --- lifecycle ---
 
   memory(): MemoryInfo {
-    const s = this.pool.snapshot();
-    return { buffers: s.live, bytes: s.liveBytes, peakBytes: this.peak, pooledBytes: s.pooledBytes };
+    return this.ledger.memory(this.pool.snapshot().pooledBytes);
   }
 
   /** Pool counters, including how many GPU buffers were ever created (flat across steps = reuse). */
@@ -336,7 +331,7 @@ export class WebGpuBackend implements BackendV1 {
   }
 
   resetPeak(): void {
-    this.peak = this.pool.snapshot().liveBytes;
+    this.ledger.resetPeak();
   }
 
   /** Destroys pooled buffers, then the device (Dawn keeps a busy thread alive until then). */

@@ -99,7 +99,7 @@ describe.skipIf(noGpuReason !== null).each(['tiled', 'direct'] as const)(`webgpu
     const B = tensor(bd, [1, K, N], { backend: b });
     const Bi = tensor(bias, [N], { backend: b });
     const base = refGemm(ad, bd, M, K, N);
-    const { geluScalar } = await import('@edora/tensor');
+    const { geluScalar } = await import('@edora/tensor/backend-kit');
     for (const [activation, f] of [['gelu', geluScalar], ['relu', (v: number) => Math.max(v, 0)], ['tanh', Math.tanh]] as const) {
       const out = tensor(new Float32Array(M * N), [1, M, N], { backend: b });
       b.run('matmulBiasAct', [A, B, Bi], [out], { activation });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuBackend, dropout, ones, philox4x32, tensor, type BackendV1 } from '@edora/tensor';
+import { CpuBackend, dropout, ones, tensor, type BackendV1 } from '@edora/tensor';
+import { philox4x32 } from '@edora/tensor/backend-kit';
 import type { WebGpuBackend } from '../src/index.js';
 import { createTestBackend, noGpuReason } from './gpu.js';
 

@@ -1,7 +1,8 @@
 /**
  * @edora/tensor — tensors, autograd, the BackendV1 contract and registry, the pure-TypeScript
  * cpu backend, the counter-based RNG and safetensors. Browser-safe; Node file helpers live in
- * `@edora/tensor/node`, the backend test kit in `@edora/tensor/conformance`.
+ * `@edora/tensor/node`, what a backend author builds on in `@edora/tensor/backend-kit`, the
+ * backend test suite in `@edora/tensor/conformance`.
  */
 export * from './errors.js';
 export * from './format-value.js';
@@ -11,14 +12,14 @@ export * from './backend/contract.js';
 export {
   registerBackend, registeredBackends, initBackend, findBackend, setBackend, useBackend, getBackend, disposeBackend,
 } from './backend/registry.js';
-export { CpuBackend, arrayOf, cpuKernels, runCpuKernel, forEachRow, collapseDims, type CpuBuffer } from './backend/cpu/index.js';
+export { backendStats, type BackendStats } from './backend/stats.js';
+export type { FallbackCounts } from './backend/kit/fallback-stats.js';
+export { CpuBackend } from './backend/cpu/index.js';
 export { Tensor, Storage, tensorStats } from './tensor.js';
 export { tidy, keep } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { backward } from './autograd/backward.js';
-export { philox4x32, philoxUniforms } from './rng/philox.js';
 export { manualSeed, getRngState, setRngState, type RngState } from './rng/generator.js';
-export { erf as erfScalar, gelu as geluScalar, geluGrad as geluGradScalar } from './math/erf.js';
 export {
   tensor, scalar, full, zeros, ones, zerosLike, onesLike, arange, rand, randn, bernoulli,
   type CreateOptions, type RandomOptions,

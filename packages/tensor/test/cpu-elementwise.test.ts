@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CpuBackend, erfScalar, geluScalar, type BinaryFn, type DType, type OpAttrs, type OpName, type UnaryFn,
-} from '@edora/tensor';
+import { CpuBackend, type BinaryFn, type DType, type OpAttrs, type OpName, type UnaryFn } from '@edora/tensor';
+import { erfScalar, geluScalar } from '@edora/tensor/backend-kit';
 import { hostRng } from '@edora/tensor/conformance';
 import { randomBroadcast, randomLayout, randomShape, readBack, SENTINEL, stored, type Layout } from './random-layout.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { philox4x32, philoxUniforms, rand, bernoulli } from '@edora/tensor';
+import { rand, bernoulli } from '@edora/tensor';
+import { philox4x32, philoxUniforms } from '@edora/tensor/backend-kit';
 import { hostRng } from '@edora/tensor/conformance';
 import { philoxUniformRun } from '../src/rng/philox.js';
 

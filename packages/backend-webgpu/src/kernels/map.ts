@@ -1,4 +1,5 @@
-import { collapseDims, type TensorView } from '@edora/tensor';
+import type { TensorView } from '@edora/tensor';
+import { collapseDims } from '@edora/tensor/backend-kit';
 import { WebGpuOpError } from '../errors.js';
 import { ParamBuilder, grid1d, type BindWindow, type Dispatch, type WgslExtension } from './program.js';
 

@@ -168,6 +168,12 @@ export interface BackendCapabilities {
   readonly async: boolean;
   /** Human-readable device, e.g. "CPU (pure TypeScript)", "NVIDIA H200 (Vulkan)". */
   readonly device: string;
+  /**
+   * True when the backend's kernels other than `copy` take dense (row-major contiguous) views
+   * only: the core then copies strided and broadcast operands through the backend's `copy`
+   * before every other op (`runDense` in `@edora/tensor/backend-kit`), so only `copy` handles strides.
+   */
+  readonly denseOnly?: boolean;
 }
 
 export interface MemoryInfo {

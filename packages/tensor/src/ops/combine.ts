@@ -1,7 +1,7 @@
 import { ShapeError } from '../errors.js';
 import { normAxis, shapeStr } from '../shape.js';
 import { allocTensor, makeView, recordOp, type Tensor } from '../tensor.js';
-import { backendOf } from './dispatch.js';
+import { backendOf, runOpInto } from './dispatch.js';
 import { slice, unsqueeze } from './views.js';
 
 /** Joins tensors along an existing axis. */
@@ -25,7 +25,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const t of tensors) {
     starts.push(at);
     const region = makeView(out, t.shape, out.strides, at * out.strides[a]!);
-    backend.run('copy', [t], [region], {});
+    runOpInto('copy', [t], [region], {});
     region.dispose();
     at += t.shape[a]!;
   }

@@ -1,9 +1,12 @@
 import type { BackendV1, OpAttrs, OpName } from '../backend/contract.js';
+import { runDense } from '../backend/kit/dense.js';
+import { countFallback } from '../backend/kit/fallback-stats.js';
+import { runOnHost } from '../backend/kit/host-fallback.js';
 import { getBackend } from '../backend/registry.js';
 import type { DType } from '../dtype.js';
-import { BackendError, DTypeError } from '../errors.js';
+import { BackendError } from '../errors.js';
+import { tidy } from '../scope.js';
 import { allocTensor, type Tensor } from '../tensor.js';
-import { shapeStr } from '../shape.js';
 
 /** The backend shared by all operands; mixing backends is an error that names them. */
 export function backendOf(op: string, tensors: readonly Tensor[]): BackendV1 {
@@ -20,6 +23,20 @@ export function backendOf(op: string, tensors: readonly Tensor[]): BackendV1 {
   return b;
 }
 
+/**
+ * The one way the core runs a backend op: an op the backend rejects in `supportsOp` runs on the
+ * host fallback (the cpu kernels through the backend's read and write, counted); a dense-only
+ * backend gets dense stand-ins for strided operands; everything else goes to `backend.run`.
+ */
+function dispatch<O extends OpName>(backend: BackendV1, op: O, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: OpAttrs[O]): void {
+  if (!backend.supportsOp(op, inputs.map((t) => t.dtype))) {
+    runOnHost(backend, op, inputs, outputs, attrs);
+    return;
+  }
+  if (backend.capabilities.denseOnly) runDense(backend, op, inputs, outputs, (i, o) => backend.run(op, i, o, attrs));
+  else backend.run(op, inputs, outputs, attrs);
+}
+
 /** Allocates outputs and runs a backend op on them. */
 export function runOp<O extends OpName>(
   op: O,
@@ -28,15 +45,9 @@ export function runOp<O extends OpName>(
   attrs: OpAttrs[O],
   backend = backendOf(op, inputs),
 ): Tensor[] {
-  if (!backend.supportsOp(op, inputs.map((t) => t.dtype))) {
-    throw new DTypeError(
-      `${op}: backend "${backend.name}" does not support dtypes (${inputs.map((t) => t.dtype).join(', ')}) ` +
-        `for inputs ${inputs.map((t) => shapeStr(t.shape)).join(', ')}`,
-    );
-  }
   const outs = outSpecs.map((s) => allocTensor(backend, s.dtype, s.shape));
   try {
-    backend.run(op, inputs, outs, attrs);
+    dispatch(backend, op, inputs, outs, attrs);
   } catch (err) {
     for (const o of outs) o.dispose();
     throw err;
@@ -44,7 +55,18 @@ export function runOp<O extends OpName>(
   return outs;
 }
 
-/** Runs a tier-1 fused op when the backend has it, else the composite fallback. */
+/**
+ * Runs a backend op into existing outputs (views included): in-place updates, writes into a
+ * region of a larger tensor. Outputs may alias inputs where the op allows it (`adamw`).
+ */
+export function runOpInto<O extends OpName>(op: O, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: OpAttrs[O]): void {
+  dispatch(backendOf(op, [...inputs, ...outputs]), op, inputs, outputs, attrs);
+}
+
+/**
+ * Runs a tier-1 fused op when the backend has it, else the composite fallback. The fallback runs
+ * inside `tidy`, so its temporaries are freed whatever it returns (and counted as a composite run).
+ */
 export function fusedOr<O extends OpName>(
   op: O,
   inputs: readonly Tensor[],
@@ -53,8 +75,14 @@ export function fusedOr<O extends OpName>(
   fallback: () => Tensor[],
 ): Tensor[] {
   const backend = backendOf(op, inputs);
-  if (fusedDisabled.has(backend) || !backend.supportsOp(op, inputs.map((t) => t.dtype))) return fallback();
+  if (!fusedEnabled(backend, op, inputs.map((t) => t.dtype))) return composite(backend, op, fallback);
   return runOp(op, inputs, outSpecs, attrs, backend);
+}
+
+/** A tier-1 op's composite fallback, counted, its temporaries freed by a `tidy`. */
+export function composite<T>(backend: BackendV1, op: OpName, fallback: () => T): T {
+  countFallback(backend, 'composite', op);
+  return tidy(fallback);
 }
 
 const fusedDisabled = new WeakSet<BackendV1>();

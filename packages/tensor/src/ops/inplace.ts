@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { ShapeError } from '../errors.js';
 import { broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { makeView, type Tensor } from '../tensor.js';
-import { backendOf, fusedEnabled } from './dispatch.js';
+import { backendOf, composite, fusedEnabled, runOpInto } from './dispatch.js';
 import { scalarLike } from './creation.js';
 import { rawBinary, rawUnary } from './elementwise.js';
 
@@ -17,7 +17,7 @@ export function assign(target: Tensor, value: Tensor | number): void {
     const v = typeof value === 'number' ? scalarLike(target, value) : value;
     backendOf('assign', [target, v]);
     const view = sameShape(v.shape, target.shape) ? v : makeView(v, target.shape, broadcastStrides(v.shape, v.strides, target.shape, 'assign'), v.offset);
-    target.backend.run(view.dtype === target.dtype ? 'copy' : 'cast', [view], [target], {});
+    runOpInto(view.dtype === target.dtype ? 'copy' : 'cast', [view], [target], {});
     if (view !== v) view.dispose();
     if (v !== value) v.dispose();
   });
@@ -36,26 +36,21 @@ export function adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, att
   const backend = backendOf('adamwStep', [param, grad, m, v]);
   const dense = [param, grad, m, v].every((t) => t.isContiguous);
   if (dense && fusedEnabled(backend, 'adamw', [param.dtype])) {
-    backend.run('adamw', [param, grad, m, v], [param, m, v], attrs);
+    runOpInto('adamw', [param, grad, m, v], [param, m, v], attrs);
     return;
   }
-  noGrad(() => {
+  noGrad(() => composite(backend, 'adamw', () => {
     const { lr, beta1, beta2, eps, weightDecay, step } = attrs;
     const s = (x: number): Tensor => scalarLike(param, x);
-    const tmp: Tensor[] = [];
-    const t = <T extends Tensor>(x: T): T => (tmp.push(x), x);
-    const decayed = t(rawBinary('mul', param, t(s(1 - lr * weightDecay))));
-    const m1 = t(rawBinary('add', t(rawBinary('mul', m, t(s(beta1)))), t(rawBinary('mul', grad, t(s(1 - beta1))))));
-    const g2 = t(rawUnary('square', grad));
-    const v1 = t(rawBinary('add', t(rawBinary('mul', v, t(s(beta2)))), t(rawBinary('mul', g2, t(s(1 - beta2))))));
+    const decayed = rawBinary('mul', param, s(1 - lr * weightDecay));
+    const m1 = rawBinary('add', rawBinary('mul', m, s(beta1)), rawBinary('mul', grad, s(1 - beta1)));
+    const v1 = rawBinary('add', rawBinary('mul', v, s(beta2)), rawBinary('mul', rawUnary('square', grad), s(1 - beta2)));
     const bc1 = 1 - Math.pow(beta1, step);
     const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-    const denom = t(rawBinary('add', t(rawBinary('div', t(rawUnary('sqrt', v1)), t(s(bc2Sqrt)))), t(s(eps))));
-    const upd = t(rawBinary('mul', t(rawBinary('div', m1, denom)), t(s(lr / bc1))));
-    const p1 = t(rawBinary('sub', decayed, upd));
-    assign(param, p1);
+    const denom = rawBinary('add', rawBinary('div', rawUnary('sqrt', v1), s(bc2Sqrt)), s(eps));
+    const upd = rawBinary('mul', rawBinary('div', m1, denom), s(lr / bc1));
+    assign(param, rawBinary('sub', decayed, upd));
     assign(m, m1);
     assign(v, v1);
-    for (const x of tmp) x.dispose();
-  });
+  }));
 }

@@ -4,7 +4,7 @@ import {
   broadcastStrides, checkShape, contiguousStrides, normAxis, numel, reshapeStrides, sameShape, shapeStr,
 } from '../shape.js';
 import { makeView, recordOp, type Tensor } from '../tensor.js';
-import { backendOf, runOp } from './dispatch.js';
+import { backendOf, runOp, runOpInto } from './dispatch.js';
 import { sumToShape } from './reduce.js';
 
 /** A contiguous copy (or `t` itself as a new handle when already contiguous). */
@@ -116,7 +116,7 @@ function padInto(g: Tensor, shape: readonly number[], dtype: Tensor['dtype'], di
   const backend = backendOf('slice', [g]);
   const out = runOp('fill', [], [{ shape, dtype }], { value: 0 }, backend)[0]!;
   const region = makeView(out, g.shape, out.strides, start * out.strides[dim]!);
-  backend.run('copy', [g], [region], {});
+  runOpInto('copy', [g], [region], {});
   region.dispose();
   return out;
 }

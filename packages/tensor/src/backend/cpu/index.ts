@@ -4,6 +4,7 @@ import {
   BACKEND_API_VERSION, type BackendBuffer, type BackendCapabilities, type BackendV1, type MemoryInfo, type OpAttrs,
   type OpName, type TensorView,
 } from '../contract.js';
+import { MemoryLedger } from '../kit/ledger.js';
 import type { CpuBuffer } from './buffer.js';
 import { cpuKernels, runCpuKernel } from './kernels/index.js';
 
@@ -20,9 +21,7 @@ export class CpuBackend implements BackendV1 {
     async: false,
     device: 'CPU (pure TypeScript)',
   };
-  private live = new Set<CpuBuffer>();
-  private liveBytes = 0;
-  private peak = 0;
+  private readonly ledger = new MemoryLedger<CpuBuffer>();
 
   constructor(name = 'cpu') {
     this.name = name;
@@ -33,16 +32,12 @@ export class CpuBackend implements BackendV1 {
       throw new BackendError(`cpu: cannot allocate ${byteLength} bytes (limit ${this.capabilities.maxBufferBytes})`);
     }
     // round up to 8 bytes so a float64 view of any buffer is legal
-    const buf: CpuBuffer = { byteLength, bytes: new Uint8Array(Math.ceil(byteLength / 8) * 8) };
-    this.live.add(buf);
-    this.liveBytes += byteLength;
-    if (this.liveBytes > this.peak) this.peak = this.liveBytes;
-    return buf;
+    return this.ledger.add({ byteLength, bytes: new Uint8Array(Math.ceil(byteLength / 8) * 8) });
   }
 
   free(buffer: BackendBuffer): void {
-    const b = buffer as CpuBuffer;
-    if (this.live.delete(b)) this.liveBytes -= b.byteLength;
+    // the bytes go with the last reference; the ledger only stops counting them
+    this.ledger.remove(buffer as CpuBuffer);
   }
 
   write(buffer: BackendBuffer, data: ArrayBufferView, byteOffset = 0): void {
@@ -81,20 +76,14 @@ export class CpuBackend implements BackendV1 {
   }
 
   memory(): MemoryInfo {
-    return { buffers: this.live.size, bytes: this.liveBytes, peakBytes: this.peak };
+    return this.ledger.memory();
   }
 
   resetPeak(): void {
-    this.peak = this.liveBytes;
+    this.ledger.resetPeak();
   }
 
   dispose(): void {
-    this.live.clear();
-    this.liveBytes = 0;
+    this.ledger.clear();
   }
 }
-
-export type { CpuBuffer } from './buffer.js';
-export { arrayOf } from './buffer.js';
-export { cpuKernels, runCpuKernel } from './kernels/index.js';
-export { forEachRow, collapseDims } from './strided.js';

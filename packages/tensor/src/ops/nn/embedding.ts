@@ -2,7 +2,7 @@ import { ArgumentError, ShapeError } from '../../errors.js';
 import { shapeStr } from '../../shape.js';
 import { recordOp, type Tensor } from '../../tensor.js';
 import { zeros } from '../creation.js';
-import { runOp } from '../dispatch.js';
+import { runOp, runOpInto } from '../dispatch.js';
 import { assign } from '../inplace.js';
 import { contiguous, reshape } from '../views.js';
 
@@ -27,7 +27,7 @@ export function embedding(table: Tensor, ids: Tensor, options: EmbeddingOptions 
   const g = recordOp(rows, 'embedding', [table], [flat], (grad, [idx]) => {
     const out = zeros([V, D], { backend: grad.backend, dtype: grad.dtype });
     const gc = contiguous(grad);
-    grad.backend.run('scatterAddRows', [gc, idx!], [out], {});
+    runOpInto('scatterAddRows', [gc, idx!], [out], {});
     // torch's padding_idx: the row's gradient is zero, not the sum of the rows that looked it up
     if (pad !== undefined) assign(out.slice(0, pad, pad + 1), 0);
     return [out];

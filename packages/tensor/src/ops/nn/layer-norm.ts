@@ -35,7 +35,6 @@ function layerNormForward(x2: Tensor, gamma: Tensor, beta: Tensor, eps: number):
       const y = rawBinary('add', yg, beta);
       const mean = reshape(mu, [n]);
       const rstd = reshape(rs, [n]);
-      for (const t of [s, inv, mu, z, z2, vs, v, e, ve, rs, xh, yg]) t.dispose();
       return [y, mean, rstd];
     },
   );
@@ -67,7 +66,6 @@ function layerNormBackward(x2: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor
       const db = runOp('reduce', [dy], [{ shape: [1, d], dtype: x2.dtype }], { fn: 'sum', axis: 0 })[0]!;
       const dgamma = reshape(dg, [d]);
       const dbeta = reshape(db, [d]);
-      for (const t of [mu, rs, z, xh, g, inv, sg, mg, gx, sgx, mgx, t1, t2, t3, dyxh, dg, db]) t.dispose();
       return [dx, dgamma, dbeta];
     },
   );

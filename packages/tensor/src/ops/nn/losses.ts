@@ -40,7 +40,6 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
       const l = rawBinary('mul', s1, valid);
       const loss = rawUnary('neg', l);
       const p = rawUnary('exp', logp);
-      for (const t of [logp, onehot, picked, s, s1, l]) t.dispose();
       return [loss, p];
     },
   );
@@ -53,7 +52,6 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
         const gv = rawBinary('mul', gc, v!);
         const g2 = reshape(gv, [n, 1]);
         const r = rawBinary('mul', d, g2);
-        for (const t of [onehot, d, gv, g2]) t.dispose();
         return [r];
       })[0]!,
     ];

@@ -18,7 +18,6 @@ export function rowNorm(w: Tensor): Tensor {
     const s = rawRowReduce('sum', sq);
     const r = rawUnary('sqrt', s);
     const o = reshape(r, [w.shape[0]!]);
-    for (const t of [sq, s, r]) t.dispose();
     return [o];
   })[0]!;
   if (wc !== w) wc.dispose();

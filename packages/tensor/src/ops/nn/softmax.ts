@@ -32,11 +32,9 @@ export function softmaxForward(x: Tensor, log: boolean): Tensor {
     if (log) {
       const ls = rawUnary('log', s);
       y = rawBinary('sub', z, ls);
-      ls.dispose();
     } else {
       y = rawBinary('div', e, s);
     }
-    for (const t of [m, z, e, s]) t.dispose();
     return [y];
   })[0]!;
 }
@@ -48,14 +46,12 @@ export function softmaxBackward(y: Tensor, dy: Tensor, log: boolean): Tensor {
       const e = rawUnary('exp', y);
       const t = rawBinary('mul', e, s);
       const dx = rawBinary('sub', dy, t);
-      for (const z of [s, e, t]) z.dispose();
       return [dx];
     }
     const p = rawBinary('mul', dy, y);
     const s = rawRowReduce('sum', p);
     const d = rawBinary('sub', dy, s);
     const dx = rawBinary('mul', y, d);
-    for (const z of [p, s, d]) z.dispose();
     return [dx];
   })[0]!;
 }
