@@ -5,19 +5,15 @@ import {
   type TensorView,
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
-import { Gemm, gemmUnsupported, PARALLEL_MIN_FLOPS, type GemmArgs, type WasmBuffer } from './gemm.js';
-import { runBinary } from './binary.js';
-import { runFused } from './fused.js';
-import { runReduceSum } from './reduce.js';
+import { Gemm, PARALLEL_MIN_FLOPS, type WasmBuffer } from './gemm.js';
+import { wasmKernels, type WasmKernel } from './kernels.js';
 import { PARALLEL_MIN_ELEMENTS, RowTasks } from './row-tasks.js';
 import { WasmHeap } from './heap.js';
-import { instantiate, kernelModule, type KernelExports } from './module.js';
+import { instantiate, kernelModule } from './module.js';
 import { TaskPool, type SpawnWorker } from './pool.js';
 import { MAX_THREADS, TASK_BYTES } from './task.js';
 
 const PAGE = 65536;
-/** Ops with a wasm kernel besides the products (see fused.ts); the rest run the cpu kernels. */
-const WASM_OPS = new Set<OpName>(['unary', 'geluBackward', 'softmax', 'softmaxBackward', 'layerNorm', 'rowNorm', 'adamw', 'random']);
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
 export interface WasmBackendOptions {
@@ -63,9 +59,7 @@ export class WasmBackend implements BackendV1 {
   readonly threads: number;
   private readonly heap: WasmHeap;
   private readonly pool: TaskPool;
-  private readonly gemm: Gemm;
-  private readonly kernels: KernelExports;
-  private readonly rowTasks: RowTasks;
+  private readonly table: ReturnType<typeof wasmKernels>;
   private readonly ledger = new MemoryLedger<WasmBuffer>();
   private disposed = false;
 
@@ -77,13 +71,13 @@ export class WasmBackend implements BackendV1 {
     this.name = options.name ?? 'wasm';
     const { memory, maxBytes } = createMemory(options.maxMemoryBytes ?? MAX_PAGES * PAGE);
     const kernels = instantiate(memory);
-    this.kernels = kernels;
     this.heap = new WasmHeap(memory, kernels.__heap_base.value as number, maxBytes);
     const task = this.heap.alloc(TASK_BYTES).ptr;
     this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
     this.threads = this.pool.parallelism;
-    this.gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
-    this.rowTasks = new RowTasks(memory, kernels, this.pool, this.gemm, options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS);
+    const gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
+    const rowTasks = new RowTasks(memory, kernels, this.pool, gemm, options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS);
+    this.table = wasmKernels({ kernels, rowTasks, gemm, run: (op, inputs, outputs, attrs) => this.run(op, inputs, outputs, attrs) });
     this.capabilities = {
       float64: true,
       maxBufferBytes: Math.min(2 ** 31, maxBytes) - 64,
@@ -134,25 +128,8 @@ export class WasmBackend implements BackendV1 {
   run<O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]): void {
     if (this.disposed) throw new WasmBackendError(`wasm: ${op} after dispose()`);
     try {
-      if (op === 'matmul' || op === 'matmulBiasAct') {
-        const mm = attrs as OpAttrs['matmul'] | OpAttrs['matmulBiasAct'];
-        const act = 'activation' in mm ? mm.activation : 'none';
-        const args: GemmArgs = {
-          a: inputs[0]!, b: inputs[1]!, out: outputs[0]!,
-          alpha: 'alpha' in mm ? mm.alpha : 1, beta: 'beta' in mm ? mm.beta : 0,
-          bias: op === 'matmulBiasAct' ? inputs[2]! : null, relu: act === 'relu',
-        };
-        if (gemmUnsupported(args) === null) {
-          this.gemm.run(args);
-          // GELU and tanh are applied in place over the finished product (GELU in wasm when dense)
-          if (act === 'gelu' || act === 'tanh') this.run('unary', [args.out], [args.out], { fn: act });
-          return;
-        }
-      }
-      if (op === 'binary' && runBinary(this.kernels, inputs, outputs[0]!, attrs as OpAttrs['binary'])) return;
-      if (op === 'reduce' && runReduceSum(this.kernels, inputs[0]!, outputs[0]!, attrs as OpAttrs['reduce'])) return;
-      if (WASM_OPS.has(op) && runFused(this.kernels, this.rowTasks, op, inputs, outputs, attrs)) return;
-      runCpuKernel(op, inputs, outputs, attrs);
+      const kernel = this.table[op] as WasmKernel<O> | null;
+      if (!kernel?.(inputs, outputs, attrs)) runCpuKernel(op, inputs, outputs, attrs);
     } catch (err) {
       if (err instanceof RangeError || err instanceof WebAssembly.RuntimeError) {
         throw new WasmBackendError(`wasm ${op}: ${err.message}`, { cause: err });
