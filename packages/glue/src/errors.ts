@@ -1,5 +1,4 @@
-import { EdoraError } from '@edora/errors';
-import { formatValue } from './format-value.js';
+import { EdoraError, formatValue } from '@edora/errors';
 
 /**
  * @edora/glue does not depend on @edora/tensor (it installs alone); its errors extend the same

@@ -80,11 +80,3 @@ describe('readLines on a long line in small chunks', () => {
     for (const size of [1, 2, 3, 7, 64, 4096]) expect(await collect(readLines(chunks(bytes, size), 'f'))).toEqual(whole);
   });
 });
-
-describe('formatValue copy', () => {
-  it('is the same code as @edora/tensor formatValue (glue installs without tensor, so it carries a copy)', async () => {
-    const { readFileSync } = await import('node:fs');
-    const body = (url: URL): string => readFileSync(url, 'utf8').replace(/^[\s\S]*?\nexport interface FormatValueOptions/, '');
-    expect(body(new URL('../src/format-value.ts', import.meta.url))).toBe(body(new URL('../../tensor/src/format-value.ts', import.meta.url)));
-  });
-});

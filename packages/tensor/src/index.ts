@@ -5,7 +5,7 @@
  * backend test suite in `@edora/tensor/conformance`.
  */
 export * from './errors.js';
-export * from './format-value.js';
+export { formatValue, type FormatValueOptions } from '@edora/errors';
 export * from './dtype.js';
 export * from './shape.js';
 export * from './backend/contract.js';

@@ -1,6 +1,6 @@
 import { ArgumentError, FormatError } from '../../errors.js';
 import { findDuplicateKey } from './duplicate-keys.js';
-import { formatValue } from '../../format-value.js';
+import { formatValue } from '@edora/errors';
 import { isSafetensorsDType, tensorByteLength, SAFETENSORS_DTYPES, type SafetensorsDType } from './dtype.js';
 
 /**
