@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { adamwStep, CpuBackend, keep, manualSeed, tensor, tidy, useBackend, zerosLike, type BackendV1, type OpName } from '@edora/tensor';
 import { applyAdapters } from '@edora/layers';
 import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
-import { createWasmBackend } from '@edora/backend-wasm/node';
+import { createWasmBackend, loadBlas } from '@edora/backend-wasm/node';
 import { median, sampleWallAndCpu } from '@edora/bench-kit';
 
 // Issue 9's second target: one EDoRA training step of the `tiny` RoBERTa preset (r = 16 on query,
@@ -122,13 +122,19 @@ console.log(`# tiny-preset EDoRA step — ${os.cpus()[0]?.model ?? 'cpu'} × ${c
 console.log(`RoBERTa tiny (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, FFN ${config.intermediateSize}), EDoRA r=${R}, batch ${BATCH}×${SEQ}`);
 
 const rows: [string, Timing][] = [];
-const wasm = createWasmBackend({ threads });
+const wasm = createWasmBackend({ threads, blas: 'off' });
 const profile = process.env.BENCH_PROFILE === '1' ? new Map<string, number>() : undefined;
-rows.push([`wasm ${threads}T`, await stepTiming(wasm, profile)]);
+// the Node default when a system BLAS is installed: the same backend, products on the BLAS
+const blas = loadBlas({ threads });
+const wasmBlas = blas.ok ? createWasmBackend({ threads }) : undefined;
+if (wasmBlas) rows.push([`wasm+BLAS ${threads}T`, await stepTiming(wasmBlas, profile)]);
+else console.log(`wasm+BLAS row skipped: ${blas.ok ? '' : blas.reason}`);
+rows.push([`wasm ${threads}T`, await stepTiming(wasm, wasmBlas ? undefined : profile)]);
 const torch = torchTiming(threads);
 if (torch) rows.push([`torch ${threads}T`, torch]);
 if (process.env.BENCH_SKIP_CPU !== '1') rows.push(['cpu (TS)', await stepTiming(new CpuBackend())]);
 wasm.dispose();
+wasmBlas?.dispose();
 
 const vs = (a: number, b: number | undefined): string => (b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
 console.log('\n| backend | wall ms | vs torch | CPU ms | vs torch |\n|---|---:|---:|---:|---:|');

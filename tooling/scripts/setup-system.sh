@@ -3,7 +3,8 @@
 # - Mesa's lavapipe Vulkan driver from bookworm-backports, so Dawn (npm `webgpu`) runs without a GPU
 #   (tooling/scripts/setup-webgpu.sh does that part);
 # - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary;
-# - Debian's chromium, which tests/browser drives headless (Playwright never downloads a browser).
+# - Debian's chromium, which tests/browser drives headless (Playwright never downloads a browser);
+# - OpenBLAS (libopenblas0-pthread), which backend-wasm's Node entry calls for its products.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 sudo_cmd=""
@@ -24,5 +25,14 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null || echo "setup-system: could not install chromium; the browser tests will skip with their reason"
   else
     echo "setup-system: no apt-get here; install Chromium at /usr/bin/chromium (or set EDORA_CHROMIUM) for the browser tests"
+  fi
+fi
+
+if [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libopenblas.so.0 ] && ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo_cmd apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq libopenblas0-pthread >/dev/null || echo "setup-system: could not install libopenblas0-pthread; backend-wasm's BLAS tests need it"
+  else
+    echo "setup-system: no apt-get here; install OpenBLAS (libopenblas.so.0) for backend-wasm's BLAS products"
   fi
 fi

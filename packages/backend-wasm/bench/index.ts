@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CpuBackend, keep, matmul, noGrad, randn, tidy, useBackend, type BackendV1 } from '@edora/tensor';
 import { medianWallAndCpu } from '@edora/bench-kit';
-import { createWasmBackend } from '../src/node.js';
+import { createWasmBackend, loadBlas } from '../src/node.js';
 
 // GEMM throughput of the wasm backend (1 thread, every core) against the pure-TS cpu backend and
 // against PyTorch (Debian python3-torch) run in the same session, with the ratio the issue sets a
@@ -115,8 +115,12 @@ console.log(
   `# @edora/backend-wasm bench — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}, ` +
     `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
-const wasm1 = createWasmBackend({ threads: 1 });
-const wasmN = createWasmBackend({ threads: cores });
+const wasm1 = createWasmBackend({ threads: 1, blas: 'off' });
+const wasmN = createWasmBackend({ threads: cores, blas: 'off' });
+// the Node entry's default: the same backend with its products on the system BLAS, when there is one
+const blasLoad = loadBlas({ threads: cores });
+const blasN = blasLoad.ok ? createWasmBackend({ threads: cores }) : null;
+console.log(blasN ? `BLAS: ${blasLoad.ok ? blasLoad.gemm.description : ''}` : `wasm + BLAS rows skipped: ${blasLoad.ok ? '' : blasLoad.reason}`);
 const cpu = new CpuBackend();
 const skipCpu = process.env.BENCH_SKIP_CPU === '1';
 if (!torchAvailable) {
@@ -130,19 +134,24 @@ for (const [label, m, k, n] of shapes) {
   const c = skipCpu ? undefined : gemmTiming(cpu, m, k, n, 1).ms;
   const w1 = gemmTiming(wasm1, m, k, n, reps);
   const wN = gemmTiming(wasmN, m, k, n, reps);
+  const bN = blasN ? gemmTiming(blasN, m, k, n, reps) : undefined;
   const t1 = torchTiming(1, m, k, n);
   const tN = cores > 1 ? torchTiming(cores, m, k, n) : t1;
   const pct = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '—' : `${((100 * a) / b).toFixed(0)}%`);
   rows.push([
-    label, fmt(g(c)), fmt(g(w1.ms)), fmt(g(wN.ms)), fmt(g(t1?.ms)), fmt(g(tN?.ms)),
+    label, fmt(g(c)), fmt(g(w1.ms)), fmt(g(wN.ms)), fmt(g(bN?.ms)), fmt(g(t1?.ms)), fmt(g(tN?.ms)),
     pct(g(wN.ms), g(tN?.ms)),
     `${fmt(g(wN.cpuMs))} / ${fmt(g(tN?.cpuMs))} = ${pct(g(wN.cpuMs), g(tN?.cpuMs))}`,
+    `${fmt(g(bN?.cpuMs))} / ${fmt(g(tN?.cpuMs))} = ${pct(g(bN?.cpuMs), g(tN?.cpuMs))}`,
   ]);
 }
 console.log(`\nGEMM GFLOP/s (float32, C = A·B, median; ${cores} = all cores)`);
 console.log(
   table(
-    ['shape', 'cpu (TS)', 'wasm 1T', `wasm ${cores}T`, 'torch 1T', `torch ${cores}T`, `wasm/torch ${cores}T`, `per CPU-second, wasm/torch ${cores}T`],
+    [
+      'shape', 'cpu (TS)', 'wasm 1T', `wasm ${cores}T`, `wasm+BLAS ${cores}T`, 'torch 1T', `torch ${cores}T`, `wasm/torch ${cores}T`,
+      `per CPU-second, wasm/torch ${cores}T`, `per CPU-second, wasm+BLAS/torch ${cores}T`,
+    ],
     rows,
   ),
 );
@@ -153,7 +162,7 @@ console.log(
 const mlpRows: string[][] = [];
 const torchMlp = torchMlpTiming(cores);
 const vs = (a: number, b: number | undefined): string => (b === undefined ? '—' : `${(a / b).toFixed(1)}×`);
-for (const [name, be] of [['cpu (TS)', skipCpu ? null : cpu], ['wasm 1T', wasm1], [`wasm ${cores}T`, wasmN]] as const) {
+for (const [name, be] of [['cpu (TS)', skipCpu ? null : cpu], ['wasm 1T', wasm1], [`wasm ${cores}T`, wasmN], [`wasm+BLAS ${cores}T`, blasN]] as const) {
   if (!be) continue;
   const t = mlpTiming(be);
   mlpRows.push([name, t.ms.toFixed(1), vs(t.ms, torchMlp?.ms), t.cpuMs.toFixed(1), vs(t.cpuMs, torchMlp?.cpuMs)]);
@@ -165,3 +174,4 @@ console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('\nThe EDoRA tiny-preset training step against PyTorch: pnpm --filter @edora/backend-wasm bench:step');
 wasm1.dispose();
 wasmN.dispose();
+blasN?.dispose();

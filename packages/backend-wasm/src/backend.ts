@@ -5,6 +5,7 @@ import {
   type TensorView,
 } from '@edora/tensor';
 import { WasmBackendError } from './errors.js';
+import type { ExternalGemm } from './external-gemm.js';
 import { Gemm, PARALLEL_MIN_FLOPS, type WasmBuffer } from './gemm.js';
 import { wasmKernels, type WasmKernel } from './kernels.js';
 import { PARALLEL_MIN_ELEMENTS, RowTasks } from './row-tasks.js';
@@ -31,6 +32,11 @@ export interface WasmBackendOptions {
   parallelMinElements?: number;
   /** Upper bound of the wasm memory in bytes (default 4 GiB, the wasm32 limit). */
   maxMemoryBytes?: number;
+  /**
+   * Runs the float32 products instead of the wasm GEMM where it can take the views (the Node
+   * entry passes a system BLAS here by default; see `createWasmBackend`).
+   */
+  externalGemm?: ExternalGemm;
 }
 
 function createMemory(maxBytes: number): { memory: WebAssembly.Memory; maxBytes: number } {
@@ -77,12 +83,13 @@ export class WasmBackend implements BackendV1 {
     this.threads = this.pool.parallelism;
     const gemm = new Gemm(kernels, this.heap, this.pool, options.parallelMinFlops ?? PARALLEL_MIN_FLOPS);
     const rowTasks = new RowTasks(memory, kernels, this.pool, gemm, options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS);
-    this.table = wasmKernels({ kernels, rowTasks, gemm, run: (op, inputs, outputs, attrs) => this.run(op, inputs, outputs, attrs) });
+    const externalGemm = options.externalGemm;
+    this.table = wasmKernels({ kernels, rowTasks, gemm, externalGemm, memory, run: (op, inputs, outputs, attrs) => this.run(op, inputs, outputs, attrs) });
     this.capabilities = {
       float64: true,
       maxBufferBytes: Math.min(2 ** 31, maxBytes) - 64,
       async: false,
-      device: `CPU (WebAssembly SIMD128, ${this.threads} thread${this.threads > 1 ? 's' : ''})`,
+      device: `CPU (WebAssembly SIMD128, ${this.threads} thread${this.threads > 1 ? 's' : ''}${externalGemm ? `; GEMM: ${externalGemm.description}` : ''})`,
     };
   }
 

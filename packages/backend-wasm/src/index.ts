@@ -5,6 +5,7 @@
  */
 export { WasmBackend, type WasmBackendOptions } from './backend.js';
 export { WasmBackendError } from './errors.js';
+export { blasOperand, type BlasOperand, type ExternalGemm, type GemmCall } from './external-gemm.js';
 export { PARALLEL_MIN_FLOPS, type WasmBuffer } from './gemm.js';
 export { PARALLEL_MIN_ELEMENTS } from './row-tasks.js';
 export { sizeClass } from './heap.js';

@@ -1,6 +1,7 @@
 import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
 import { runBinary } from './binary.js';
 import { runFused } from './fused.js';
+import type { ExternalGemm } from './external-gemm.js';
 import { gemmUnsupported, type Gemm, type GemmArgs } from './gemm.js';
 import type { KernelExports } from './module.js';
 import { runReduceSum } from './reduce.js';
@@ -16,6 +17,9 @@ export interface WasmKernelContext {
   readonly kernels: KernelExports;
   readonly rowTasks: RowTasks;
   readonly gemm: Gemm;
+  /** Runs the float32 products it can take instead of `gemm` (a system BLAS in Node), or undefined. */
+  readonly externalGemm: ExternalGemm | undefined;
+  readonly memory: WebAssembly.Memory;
   /** The backend's own run (a product applies its GELU or tanh through `unary`). */
   readonly run: <O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]) => void;
 }
@@ -55,10 +59,14 @@ export function wasmKernels(ctx: WasmKernelContext): { [O in OpName]: WasmKernel
   };
 }
 
-/** The SIMD GEMM; GELU and tanh are applied in place over the finished product (GELU in wasm when dense). */
+/**
+ * The external GEMM where it takes the views (not with a ReLU epilogue), else the SIMD GEMM; GELU
+ * and tanh are applied in place over the finished product (GELU in wasm when dense).
+ */
 function product(ctx: WasmKernelContext, args: GemmArgs, activation: OpAttrs['matmulBiasAct']['activation']): boolean {
   if (gemmUnsupported(args) !== null) return false;
-  ctx.gemm.run(args);
+  const external = ctx.externalGemm !== undefined && !args.relu && ctx.externalGemm.run(ctx.memory, args);
+  if (!external) ctx.gemm.run(args);
   if (activation === 'gelu' || activation === 'tanh') ctx.run('unary', [args.out], [args.out], { fn: activation });
   return true;
 }

@@ -8,7 +8,7 @@ import { untilEveryThreadWorks } from './helpers.js';
 runConformance({
   name: 'wasm',
   create: async () => {
-    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0 });
+    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, blas: 'off' });
     const chunks = await untilEveryThreadWorks(be);
     if (chunks.some((c) => c === 0)) throw new Error(`wasm worker never took a chunk (chunks by thread: ${chunks.join(', ')})`);
     return be;

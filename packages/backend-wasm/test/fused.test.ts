@@ -77,7 +77,7 @@ describe('wasm fused kernels agree with the cpu kernels', () => {
 const rowBackends: [string, () => Promise<WasmBackend>][] = [
   ['1 thread', () => Promise.resolve(new WasmBackend())],
   ['2 threads, every task split', async () => {
-    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, parallelMinElements: 0 });
+    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, parallelMinElements: 0, blas: 'off' });
     await untilEveryThreadWorks(be);
     return be;
   }],

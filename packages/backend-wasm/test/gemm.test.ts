@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Activation, TensorView } from '@edora/tensor';
 import { tensor } from '@edora/tensor';
 import { erfScalar } from '@edora/tensor/backend-kit';
-import { createWasmBackend, type WasmBackend } from '../src/node.js';
+import { createWasmBackend, loadBlas, type WasmBackend } from '../src/node.js';
 import { untilEveryThreadWorks } from './helpers.js';
 
 // The wasm GEMM against a float64 recomputation, over the cases its packing and chunking treat
@@ -93,16 +93,36 @@ function check(be: WasmBackend, c: Case, la: Layout, lb: Layout, alpha: number, 
   for (const t of [a.t, b.t, o, biasT]) t.dispose();
 }
 
-for (const threads of [1, 2]) {
-  describe(`wasm GEMM, ${threads} thread(s), every product through the pool`, () => {
-    const be = createWasmBackend({ threads, parallelMinFlops: 0 });
+// The wasm GEMM on one and two threads, and the system BLAS that the Node entry puts in its place
+// when one is installed (CI installs OpenBLAS; elsewhere that block says why it is skipped).
+const blas = loadBlas({ threads: 2 });
+const blasMissing = blas.ok ? '' : `no BLAS on this machine (${blas.reason}; searched ${blas.searched.join(', ')})`;
+if (!blas.ok && process.env['CI']) throw new Error(`CI installs OpenBLAS (tooling/scripts/setup-system.sh), but ${blasMissing}`);
+const configs = [
+  { label: 'wasm GEMM, 1 thread, every product through the pool', threads: 1, blas: 'off' as const, skip: '' },
+  { label: 'wasm GEMM, 2 threads, every product through the pool', threads: 2, blas: 'off' as const, skip: '' },
+  { label: `system BLAS in place of the wasm GEMM${blasMissing ? ` (skipped: ${blasMissing})` : ''}`, threads: 2, blas: 'auto' as const, skip: blasMissing },
+];
+
+for (const config of configs) {
+  describe.skipIf(config.skip !== '')(config.label, () => {
+    const threads = config.threads;
+    const be = createWasmBackend({ threads, parallelMinFlops: 0, blas: config.blas });
     afterAll(() => be.dispose());
 
-    it('every thread takes chunks', async () => {
-      const chunks = await untilEveryThreadWorks(be);
-      expect(chunks).toHaveLength(threads);
-      expect(chunks.every((c) => c > 0), `chunks by thread: ${chunks.join(', ')}`).toBe(true);
-    });
+    if (config.blas === 'off') {
+      it('every thread takes chunks', async () => {
+        const chunks = await untilEveryThreadWorks(be);
+        expect(chunks).toHaveLength(threads);
+        expect(chunks.every((c) => c > 0), `chunks by thread: ${chunks.join(', ')}`).toBe(true);
+      });
+    } else {
+      it('the products run on the BLAS, not on the wasm threads', () => {
+        check(be, { batch: 2, M: 33, K: 20, N: 17, sharedB: false }, 'col', 'row', 1, 0, null, 7);
+        expect(be.capabilities.device).toMatch(/GEMM: /);
+        expect(be.chunksByThread().every((c) => c === 0)).toBe(true);
+      });
+    }
 
     it('matmul: every layout pair, alpha/beta, shared and per-entry B, tile edges, K across slabs', () => {
       let seed = 1;

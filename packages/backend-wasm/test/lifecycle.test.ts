@@ -37,7 +37,7 @@ describe('lifecycle', () => {
   it.skipIf(!linux)('creating and disposing backends leaves no thread behind (reads Linux /proc; skipped on other systems)', async () => {
     const before = osThreads();
     for (let i = 0; i < 5; i++) {
-      const be = createWasmBackend({ threads: 3, parallelMinFlops: 0 });
+      const be = createWasmBackend({ threads: 3, parallelMinFlops: 0, blas: 'off' });
       const a = randn([64, 64], { seed: i, backend: be });
       a.matmul(a).dispose();
       a.dispose();
@@ -49,7 +49,7 @@ describe('lifecycle', () => {
   });
 
   it('1,000 training steps through the workers leave buffers, bytes and wasm memory where they started', () => {
-    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0 });
+    const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, blas: 'off' });
     useBackend(be);
     const w1 = keep(randn([32, 48], { seed: 1, std: 0.3 }).requiresGrad_());
     const w2 = keep(randn([48, 4], { seed: 2, std: 0.3 }).requiresGrad_());

@@ -1,1 +1,0 @@
-export { TemplateBackend } from './backend.js';
