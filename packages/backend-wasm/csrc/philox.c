@@ -6,6 +6,7 @@
  * cpu kernel. Same rules as gemm.c: no libc, no shadow stack.
  */
 #include <stdint.h>
+#include "kernels.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -25,12 +26,19 @@ static inline uint32_t philox_u0(uint64_t counter, uint64_t seed) {
   return x0;
 }
 
-/* out[i] for i < n: bernoulli ? (u0 < p ? 1 : 0) : low + span · u0, computed in f64 and rounded once. */
+/* The draw of element i as described above: bernoulli ? (u0 < p ? 1 : 0) : low + span · u0, in f64, rounded once. */
+static inline float draw(uint32_t x0, int32_t bernoulli, double low, double span, double p) {
+  const double u0 = (double)(x0 >> 8) * (1.0 / 16777216.0);
+  return bernoulli ? (u0 < p ? 1.0f : 0.0f) : (float)(low + span * u0);
+}
+
+/* out[i] for i < n, element i with counter offset + i. */
+void philox_range(float *out, int32_t n, uint64_t offset, uint64_t seed, int32_t bernoulli, double low, double span, double p) {
+  /* scalar: a four-lane version (u64x2 extmul + shuffles) measured 16 ns per draw against 12 here */
+  for (int32_t i = 0; i < n; i++) out[i] = draw(philox_u0(offset + (uint64_t)i, seed), bernoulli, low, span, p);
+}
+
 EXPORT("philox_f32")
 void philox_f32(float *out, int32_t n, double offset, double seed, int32_t bernoulli, double low, double span, double p) {
-  const uint64_t c = (uint64_t)offset, s = (uint64_t)seed;
-  for (int32_t i = 0; i < n; i++) {
-    const double u0 = (double)(philox_u0(c + (uint64_t)i, s) >> 8) * (1.0 / 16777216.0);
-    out[i] = bernoulli ? (u0 < p ? 1.0f : 0.0f) : (float)(low + span * u0);
-  }
+  philox_range(out, n, (uint64_t)offset, (uint64_t)seed, bernoulli, low, span, p);
 }

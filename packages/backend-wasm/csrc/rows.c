@@ -1,7 +1,8 @@
 /*
  * Row kernels as chunks of a task, so that they run on every thread like the products: the task
  * block holds T_A (x or y), T_B (dy), T_C (the output), T_M rows of T_N elements, T_ROWS rows per
- * chunk. Elementwise kernels see their data as rows too (the caller picks a row length).
+ * chunk. Elementwise kernels see their data as rows too (the caller picks a row length); the
+ * random draws (KIND_PHILOX) take their seed and distribution from T_PARAMS.
  */
 #include "kernels.h"
 #include "task.h"
@@ -18,6 +19,11 @@ void rows_chunk(const int32_t *t, float *scratch, int32_t chunk) {
     case KIND_GELU_BACKWARD: gelu_backward_f32(x, dy, out, nr * d); break;
     case KIND_SOFTMAX: softmax_f32(x, out, (double *)scratch, nr, d); break;
     case KIND_SOFTMAX_BACKWARD: softmax_backward_f32(x, dy, out, nr, d); break;
+    /* params: counter offset, seed (uint64), low, span, p (f64), bernoulli (int) — element r0 uses counter offset + r0 */
+    case KIND_PHILOX:
+      philox_range(out, nr * d, ld64(t, T_PARAMS) + (uint64_t)(r0 * d), ld64(t, T_PARAMS + 2), ld(t, T_PARAMS + 10),
+                   ldd(t, T_PARAMS + 4), ldd(t, T_PARAMS + 6), ldd(t, T_PARAMS + 8));
+      break;
     default: break;
   }
 }

@@ -24,15 +24,27 @@ enum {
   T_RELU,
   T_KIND,          /* what the chunks are: KIND_GEMM or one of the row kernels of rows.c */
   T_ERROR,         /* set by a worker whose call trapped (JS only) */
-  T_SCRATCH0       /* per-thread scratch pointers follow, indexed by thread id */
+  T_PARAMS,        /* a row kernel's own parameters (KIND_PHILOX: see rows.c), 64-bit words as lo, hi pairs */
+  T_SCRATCH0 = T_PARAMS + 12 /* per-thread scratch pointers follow, indexed by thread id */
 };
 
 #define GEN_SHIFT 20
 #define IDX_MASK ((1 << GEN_SHIFT) - 1)
 
-enum { KIND_GEMM = 0, KIND_GELU, KIND_GELU_BACKWARD, KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD };
+enum { KIND_GEMM = 0, KIND_GELU, KIND_GELU_BACKWARD, KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD, KIND_PHILOX };
 
 static inline int32_t ld(const int32_t *t, int i) { return __atomic_load_n(&t[i], __ATOMIC_RELAXED); }
+
+/* The 64-bit word at t[i] (low half) and t[i + 1] (high half). */
+static inline uint64_t ld64(const int32_t *t, int i) {
+  return (uint64_t)(uint32_t)ld(t, i) | ((uint64_t)(uint32_t)ld(t, i + 1) << 32);
+}
+
+static inline double ldd(const int32_t *t, int i) {
+  union { uint64_t u; double d; } v;
+  v.u = ld64(t, i);
+  return v.d;
+}
 
 static inline float ldf(const int32_t *t, int i) {
   union { int32_t i; float f; } u;

@@ -81,7 +81,7 @@ export function runFused(
       const exact = Number.isSafeInteger(a.seed) && a.seed >= 0 && Number.isSafeInteger(a.offset + n) && a.offset >= 0;
       if (a.dist === 'normal' || !exact) return false;
       const low = a.low ?? 0;
-      k.philox_f32(addr(o), n, a.offset, a.seed, a.dist === 'bernoulli' ? 1 : 0, low, (a.high ?? 1) - low, a.p ?? 0.5);
+      rowTasks.random(addr(o), n, a.offset, a.seed, a.dist === 'bernoulli', low, (a.high ?? 1) - low, a.p ?? 0.5);
       return true;
     }
     case 'rowNorm': {

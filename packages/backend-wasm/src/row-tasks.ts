@@ -8,11 +8,15 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 16;
 /** Elements per chunk: enough to amortize claiming a chunk, few enough to balance two loaded cores. */
 const CHUNK_ELEMENTS = 1 << 14;
 
-export type RowKind = Exclude<keyof typeof KIND, 'GEMM'>;
+export type RowKind = Exclude<keyof typeof KIND, 'GEMM' | 'PHILOX'>;
+
+/** A 64-bit value's two int32 words (low, high): how the task block carries doubles and counters. */
+const f64Word = new Float64Array(1);
+const f64Words = new Int32Array(f64Word.buffer);
 
 /**
- * Runs the row kernels of csrc/rows.c (GELU, its derivative, softmax and its backward) as tasks
- * of the pool, rows split into chunks, so they use every thread as the products do.
+ * Runs the row kernels of csrc/rows.c (GELU, its derivative, softmax and its backward, Philox
+ * draws) as tasks of the pool, rows split into chunks, so they use every thread as the products do.
  */
 export class RowTasks {
   private readonly i32: Int32Array;
@@ -46,5 +50,38 @@ export class RowTasks {
     if (kind === 'SOFTMAX') this.gemm.ensureThreadScratch(2 * cols);
     const task = this.pool.task;
     this.pool.run(Math.ceil(rows / per), rows * cols >= this.parallelMinElements, (tid) => this.kernels.task_work(task, tid));
+  }
+
+  /**
+   * `n` float32 draws at `out` from Philox counters offset … offset + n − 1 (see csrc/philox.c):
+   * Bernoulli(p) as 1/0, else low + span · u. Counter-based, so how the range is split over
+   * threads changes no bit. `offset + n` and `seed` must be exact integers below 2^53.
+   */
+  random(out: number, n: number, offset: number, seed: number, bernoulli: boolean, low: number, span: number, p: number): void {
+    if (n === 0) return;
+    const t = this.i32;
+    const P = T.PARAMS;
+    const u64 = (i: number, v: number): void => {
+      t[i] = v % 2 ** 32 | 0;
+      t[i + 1] = Math.floor(v / 2 ** 32) | 0;
+    };
+    const f64 = (i: number, v: number): void => {
+      f64Word[0] = v;
+      t[i] = f64Words[0]!;
+      t[i + 1] = f64Words[1]!;
+    };
+    u64(P, offset);
+    u64(P + 2, seed);
+    f64(P + 4, low);
+    f64(P + 6, span);
+    f64(P + 8, p);
+    t[P + 10] = bernoulli ? 1 : 0;
+    t[T.KIND] = KIND.PHILOX;
+    t[T.C] = out;
+    t[T.M] = n;
+    t[T.N] = 1;
+    t[T.ROWS] = CHUNK_ELEMENTS;
+    const task = this.pool.task;
+    this.pool.run(Math.ceil(n / CHUNK_ELEMENTS), n >= this.parallelMinElements, (tid) => this.kernels.task_work(task, tid));
   }
 }

@@ -32,11 +32,13 @@ export const T = {
   RELU: 26,
   KIND: 27,
   ERROR: 28,
-  SCRATCH0: 29,
+  /** a row kernel's own parameters: 12 words (64-bit values as lo, hi pairs); see csrc/rows.c */
+  PARAMS: 29,
+  SCRATCH0: 41,
 } as const;
 
 /** What a task's chunks are (T.KIND), as csrc/task.h numbers them. */
-export const KIND = { GEMM: 0, GELU: 1, GELU_BACKWARD: 2, SOFTMAX: 3, SOFTMAX_BACKWARD: 4 } as const;
+export const KIND = { GEMM: 0, GELU: 1, GELU_BACKWARD: 2, SOFTMAX: 3, SOFTMAX_BACKWARD: 4, PHILOX: 5 } as const;
 
 /** Most threads one backend runs (the scratch pointers after SCRATCH0 fill the rest of the block). */
 export const MAX_THREADS = 64;

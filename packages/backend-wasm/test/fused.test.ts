@@ -171,22 +171,37 @@ describe.each(rowBackends)('wasm softmax forward and backward against the cpu ke
 });
 
 describe('wasm Philox uniform and Bernoulli samples', () => {
-  const wasm = new WasmBackend();
   const cpu = new CpuBackend();
-  afterAll(() => wasm.dispose());
-
-  it('are bit-identical to the cpu kernel, counters past 2^32 and 64-bit seeds included', () => {
-    const cases: OpAttrs['random'][] = [
-      { dist: 'uniform', seed: 0, offset: 0, low: 0, high: 1 },
-      { dist: 'uniform', seed: 2 ** 40 + 12345, offset: 2 ** 32 - 500, low: -3, high: 5 },
-      { dist: 'bernoulli', seed: 7, offset: 123, p: 0.9 },
-      { dist: 'bernoulli', seed: 2 ** 52 + 1, offset: 2 ** 45, p: 0.25 },
-    ];
+  const cases: OpAttrs['random'][] = [
+    { dist: 'uniform', seed: 0, offset: 0, low: 0, high: 1 },
+    { dist: 'uniform', seed: 2 ** 40 + 12345, offset: 2 ** 32 - 30_000, low: -3, high: 5 },
+    { dist: 'bernoulli', seed: 7, offset: 123, p: 0.9 },
+    { dist: 'bernoulli', seed: 2 ** 52 + 1, offset: 2 ** 45, p: 0.25 },
+  ];
+  const same = (wasm: WasmBackend, shape: [number, number]): void => {
     for (const attrs of cases) {
-      const [w, c] = [wasm, cpu].map((b) => tensor(new Float32Array(1001), [7, 143], { backend: b }));
+      const n = shape[0] * shape[1];
+      const [w, c] = [wasm, cpu].map((b) => tensor(new Float32Array(n), shape, { backend: b }));
       wasm.run('random', [], [w!], attrs);
       cpu.run('random', [], [c!], attrs);
       expect(Array.from(w!.dataSync()), JSON.stringify(attrs)).toEqual(Array.from(c!.dataSync()));
+      w!.dispose();
     }
+  };
+
+  it('are bit-identical to the cpu kernel, counters past 2^32 and 64-bit seeds included', () => {
+    const wasm = new WasmBackend();
+    same(wasm, [7, 143]); // 1,001: four-wide SIMD draws and a scalar tail
+    wasm.dispose();
+  });
+
+  it('split into chunks over two threads, the same bits (a counter-based generator)', async () => {
+    const wasm = createWasmBackend({ threads: 2, parallelMinElements: 0, blas: 'off' });
+    await untilEveryThreadWorks(wasm);
+    const before = wasm.chunksByThread();
+    same(wasm, [3, 16_389]); // three full chunks of 16,384 and a tail chunk of 15
+    const after = wasm.chunksByThread();
+    expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(4 * cases.length);
+    wasm.dispose();
   });
 });
