@@ -4,7 +4,8 @@
 #   (tooling/scripts/setup-webgpu.sh does that part);
 # - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary;
 # - Debian's chromium, which tests/browser drives headless (Playwright never downloads a browser);
-# - OpenBLAS (libopenblas0-pthread), which backend-wasm's Node entry calls for its products.
+# - OpenBLAS (libopenblas0-pthread), which backend-wasm's Node entry calls for its products;
+# - Debian's redis-server (7.x), which the CLI's queue-mode tests start on a free port of their own.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 sudo_cmd=""
@@ -34,5 +35,15 @@ if [ ! -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] && [ ! -e /usr/lib/aarch6
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq libopenblas0-pthread >/dev/null || echo "setup-system: could not install libopenblas0-pthread; backend-wasm's BLAS tests need it"
   else
     echo "setup-system: no apt-get here; install OpenBLAS (libopenblas.so.0) for backend-wasm's BLAS products"
+  fi
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo_cmd apt-get update -qq || true
+    # the package's service is not started: the tests run their own instance
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends redis-server >/dev/null || echo "setup-system: could not install redis-server; the queue-mode tests will skip with their reason"
+  else
+    echo "setup-system: no apt-get here; install redis-server (Redis >= 6) for the queue-mode tests"
   fi
 fi

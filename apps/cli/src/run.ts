@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getBackend } from '@edora/tensor';
 import { writeSafetensorsFile } from '@edora/tensor/node';
-import { decodeCheckpoint, fit, type RunResults } from '@edora/train';
+import { decodeCheckpoint, fit, type RunResults, type StepRecord } from '@edora/train';
 import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/train/node';
 import { saveAdapter } from '@edora/layers/node';
 import { UsageError } from './args.js';
@@ -41,6 +41,10 @@ export interface RunOptions {
   resume: boolean;
   checkpointEvery: number;
   progress: Progress;
+  /** Stops the run before its next step (the last checkpoint is kept); fit throws the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each optimizer step, after the step is logged (a queue worker reports progress with it). */
+  onStep?: (r: StepRecord) => void;
 }
 
 export interface RunSummary {
@@ -103,11 +107,14 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
     checkpointEvery: o.checkpointEvery,
     resume: resumeBytes ?? undefined,
     runKey,
+    ...(o.signal ? { signal: o.signal } : {}),
     sink: {
       log: async (r) => {
         await files.log!(r);
-        if (r.type === 'step') o.progress.step(r);
-        else o.progress.epoch(r);
+        if (r.type === 'step') {
+          o.progress.step(r);
+          o.onStep?.(r);
+        } else o.progress.epoch(r);
       },
       checkpoint: files.checkpoint,
     },

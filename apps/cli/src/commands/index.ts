@@ -8,6 +8,8 @@ import { BACKENDS, backendsCommand } from './backends.js';
 import { SVD, svdCommand } from './svd.js';
 import { SWEEP, sweepCommand } from './sweep.js';
 import { SWEEP_REPORT, sweepReportCommand } from './sweep-report.js';
+import { SWEEP_STATUS, sweepStatusCommand } from './sweep-status.js';
+import { WORKER, workerCommand } from './worker.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -25,6 +27,8 @@ export const COMMANDS: Record<string, Command> = {
   svd: { spec: SVD, run: svdCommand },
   sweep: { spec: SWEEP, run: sweepCommand },
   'sweep report': { spec: SWEEP_REPORT, run: sweepReportCommand },
+  'sweep status': { spec: SWEEP_STATUS, run: sweepStatusCommand },
+  worker: { spec: WORKER, run: workerCommand },
 };
 
 export function commandList(): string {

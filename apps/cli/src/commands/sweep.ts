@@ -40,6 +40,11 @@ export const SWEEP: CommandSpec = {
 export async function sweepCommand(p: Parsed, io: Io): Promise<number> {
   const v = await resolveSweepValues(p, SPEC_OPTIONS);
   const runs = sweepRuns(v);
+  if (v.queue !== undefined) {
+    // loaded only in queue mode, so a sweep without Redis never loads BullMQ
+    const { enqueueSweep } = await import('../sweep/queue.js');
+    return enqueueSweep(runs, v, io);
+  }
   const shard = shardOf(v.shard as string | undefined, v.shardCount as number | undefined, process.env);
   const mine = inShard(runs, shard);
   const where = shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source}: ${mine.length} of ${runs.length} runs)` : '';
