@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { byteTokenizer, type TaskSpec, type Tokenizer } from '@edora/glue';
+import type { TaskSpec, Tokenizer } from '@edora/glue';
 import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
 import {
-  RobertaForSequenceClassification, ROBERTA_ADAPTER_TARGETS, ROBERTA_PRESETS, headAndAdapterGroups, isRobertaPreset, robertaPreset, sequenceClassifierOf,
+  byteLevelTokenizer, RobertaForSequenceClassification, ROBERTA_ADAPTER_TARGETS, ROBERTA_PRESETS, headAndAdapterGroups, isRobertaPreset, robertaPreset, sequenceClassifierOf,
 } from '@edora/models';
 import { fromPretrained, loadTokenizer } from '@edora/models/node';
 import { manualSeed } from '@edora/tensor';
@@ -71,7 +71,7 @@ async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceCl
     throw new UsageError(`--model: ${JSON.stringify(o.model)} is neither a model folder nor a preset; valid presets: ${ROBERTA_PRESETS.join(', ')}`);
   }
   const model = new RobertaForSequenceClassification(robertaPreset(o.model, { numLabels: o.numLabels }), { seed: o.seed });
-  return { model, tokenizer: byteTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
+  return { model, tokenizer: byteLevelTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
 }
 
 /** Trainable parameters split as the authors do: the classifier head at its own lr, everything else at the adapter lr. */

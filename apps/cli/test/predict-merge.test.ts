@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batches, byteTokenizer, syntheticExamples, tokenizeExamples } from '@edora/glue';
-import { RobertaForSequenceClassification, robertaPreset } from '@edora/models';
+import { batches, syntheticExamples, tokenizeExamples } from '@edora/glue';
+import { byteLevelTokenizer, RobertaForSequenceClassification, robertaPreset } from '@edora/models';
 import { fromPretrained } from '@edora/models/node';
 import { argmax, manualSeed, noGrad, tensor, tidy, type Tensor } from '@edora/tensor';
 import { readSafetensorsFile } from '@edora/tensor/node';
@@ -89,7 +89,7 @@ describe('predict and merge of a trained run', () => {
     const { model: plain } = await fromPretrained(merged, { numLabels: 2 });
     plain.eval();
     const { built } = await loadTrainedRun(run);
-    const data = tokenizeExamples(testSentences.map((textA, idx) => ({ idx, textA, label: null })), byteTokenizer(), { maxLength: 64, kind: 'classification' });
+    const data = tokenizeExamples(testSentences.map((textA, idx) => ({ idx, textA, label: null })), byteLevelTokenizer(), { maxLength: 64, kind: 'classification' });
     const mergedPredictions: number[] = [];
     for (const b of batches(data, { batchSize: 16 })) {
       const shape = [b.batchSize, b.seqLength];

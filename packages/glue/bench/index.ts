@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { batches, byteTokenizer, collect, computeGlueMetrics, tokenizeStream } from '@edora/glue';
+import { batches, collect, computeGlueMetrics, tokenizeStream } from '@edora/glue';
 import { streamGlueTask } from '@edora/glue/node';
+import { charTokenizer } from '../test/char-tokenizer.js';
 
-// SST-2 train (67,349 rows, 3.8 MB) streamed from the GLUE TSV, tokenized with the byte-level
-// stand-in, and batched; plus metrics over 400k items. Run: pnpm --filter @edora/glue bench.
+// SST-2 train (67,349 rows, 3.8 MB) streamed from the GLUE TSV, tokenized with the tests'
+// one-id-per-character stand-in, and batched; plus metrics over 400k items. Run: pnpm --filter @edora/glue bench.
 // Numbers go to docs/benchmarks.md, section "@edora/glue".
 const dataDir = resolve(import.meta.dirname, '../../../../shared/data/glue');
 if (!existsSync(dataDir)) {
@@ -33,7 +34,8 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
-const tokenizer = byteTokenizer();
+// glue measures itself without the packages above it: the tests' one-id-per-character stand-in
+const tokenizer = charTokenizer();
 const rows = (await collect(streamGlueTask(dataDir, 'sst2', 'train'))).length;
 const load = await timeMs(() => collect(streamGlueTask(dataDir, 'sst2', 'train')));
 const loadTokenize = await timeMs(() => tokenizeStream(streamGlueTask(dataDir, 'sst2', 'train'), tokenizer, { maxLength: 128 }));
@@ -54,11 +56,11 @@ const stsbMetrics = await timeMs(() => computeGlueMetrics('stsb', scores, gold))
 
 const perSec = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en');
 console.log(`# @edora/glue bench — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`);
-console.log(`SST-2 train: ${rows} rows, ${ds.ids.length.toLocaleString('en')} byte tokens (max length 128)\n`);
+console.log(`SST-2 train: ${rows} rows, ${ds.ids.length.toLocaleString('en')} tokens (max length 128)\n`);
 console.log(
   table(['operation', 'ms', 'rows/s'], [
     ['load SST-2 train (stream TSV → examples)', load.toFixed(0), perSec(rows, load)],
-    ['load + byte-level tokenize (tokenizeStream)', loadTokenize.toFixed(0), perSec(rows, loadTokenize)],
+    ['load + tokenize (tokenizeStream)', loadTokenize.toFixed(0), perSec(rows, loadTokenize)],
     ['one shuffled epoch, batch 32, padding max_length (128)', epochMax.toFixed(0), perSec(rows, epochMax)],
     ['one shuffled epoch, batch 32, padding longest', epochLongest.toFixed(0), perSec(rows, epochLongest)],
     ['metrics, qqp (accuracy, F1), 400k items', qqpMetrics.toFixed(1), perSec(n, qqpMetrics)],

@@ -15,7 +15,7 @@ export { blobAsyncBuffer, dataFileFormatOf, parseDataBlob } from './data-blob.js
 export type { ColumnOptions } from './records.js';
 export { parseParquet, type ParquetOptions, type ParquetSource } from './parquet.js';
 export { accuracy, averageRanks, computeGlueMetrics, f1, matthewsCorrelation, pearson, spearman } from './metrics.js';
-export { BYTE_TOKENIZER_SPECIALS, byteTokenizer, type Tokenizer } from './tokenizer.js';
+export type { Tokenizer } from './tokenizer.js';
 export {
   batchCount, batches, collate, tokenizeExamples, tokenizeStream,
   type Batch, type BatchOptions, type Padding, type TokenizeOptions, type TokenizedDataset,

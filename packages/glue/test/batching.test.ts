@@ -1,42 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BYTE_TOKENIZER_SPECIALS, SeededRandom, batchCount, batches, byteTokenizer, collate, permutation,
-  tokenizeExamples, tokenizeStream, type GlueExample, type Tokenizer,
+  batchCount, batches, collate, permutation, tokenizeExamples, tokenizeStream, type GlueExample, type Tokenizer,
 } from '@edora/glue';
+import { CHAR_SPECIALS, charTokenizer } from './char-tokenizer.js';
 
-const { bos, pad, eos } = BYTE_TOKENIZER_SPECIALS;
-const tok = byteTokenizer();
-const bytes = (s: string): number[] => Array.from(new TextEncoder().encode(s), (b) => b + 4);
-
-describe('byteTokenizer', () => {
-  it('frames single sentences and pairs RoBERTa-style, one id per UTF-8 byte', () => {
-    expect(tok.encode('hi').inputIds).toEqual([bos, 104 + 4, 105 + 4, eos]);
-    expect(tok.encode('a', 'é').inputIds).toEqual([bos, 97 + 4, eos, eos, 0xc3 + 4, 0xa9 + 4, eos]);
-    expect(tok.padTokenId).toBe(pad);
-    expect(tok.vocabSize).toBe(260);
-  });
-
-  it("truncates pairs exactly as HF's longest_first loop (one token at a time from the longer, B on ties)", () => {
-    const reference = (la: number, lb: number, budget: number): [number, number] => {
-      while (la + lb > budget) {
-        if (la > lb) la--;
-        else lb--;
-      }
-      return [la, lb];
-    };
-    const rng = new SeededRandom(7);
-    for (let trial = 0; trial < 500; trial++) {
-      const a = 'x'.repeat(rng.int(40));
-      const b = 'y'.repeat(rng.int(40));
-      const maxLength = 4 + rng.int(60);
-      const ids = tok.encode(a, b, maxLength).inputIds as number[];
-      const [la, lb] = reference(a.length, b.length, maxLength - 4);
-      expect(ids).toEqual([bos, ...bytes(a.slice(0, la)), eos, eos, ...bytes(b.slice(0, lb)), eos]);
-    }
-    expect(tok.encode('abcdef', undefined, 5).inputIds).toEqual([bos, ...bytes('abc'), eos]);
-    expect(() => tok.encode('a', 'b', 3)).toThrow('byteTokenizer: expected maxLength ≥ 4 (the special tokens of one example); found 3');
-  });
-});
+const { bos, pad, eos } = CHAR_SPECIALS;
+const tok = charTokenizer();
+const chars = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0) + 4);
 
 const examples: GlueExample[] = [
   { idx: 0, textA: 'abc', label: 1 },
@@ -60,13 +30,13 @@ describe('tokenize and collate', () => {
   it("'longest' pads to the longest in the batch, 'max_length' to maxLength; masks mark real tokens", () => {
     const b = collate(ds, [3, 0], 'longest');
     expect([b.batchSize, b.seqLength]).toEqual([2, 5]);
-    expect(Array.from(b.inputIds)).toEqual([bos, eos, pad, pad, pad, bos, ...bytes('abc'), eos]);
+    expect(Array.from(b.inputIds)).toEqual([bos, eos, pad, pad, pad, bos, ...chars('abc'), eos]);
     expect(Array.from(b.attentionMask)).toEqual([1, 1, 0, 0, 0, 1, 1, 1, 1, 1]);
     expect(Array.from(b.labels!)).toEqual([0, 1]);
     expect(Array.from(b.idx)).toEqual([3, 0]);
     const m = collate(ds, [2], 'max_length');
     expect(m.seqLength).toBe(8);
-    expect(Array.from(m.inputIds)).toEqual([bos, ...bytes('abcdef'), eos]);
+    expect(Array.from(m.inputIds)).toEqual([bos, ...chars('abcdef'), eos]);
   });
 
   it('regression labels are Float32; unlabelled splits give labels null; mixing is an error', async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { byteTokenizer, tokenizeExamples, type Batch, type GlueExample, type TokenizedDataset } from '@edora/glue';
+import { tokenizeExamples, type Batch, type GlueExample, type TokenizedDataset } from '@edora/glue';
+import { byteLevelTokenizer } from '@edora/models';
 import { tensor, zeros, type Tensor } from '@edora/tensor';
 import {
   decodeCheckpoint, evaluateValidation, fit, validationSplits,
@@ -46,7 +47,7 @@ class TableModel implements SequenceClassifier {
 
 function dataset(labels: number[], firstIdx: number): TokenizedDataset {
   const examples: GlueExample[] = labels.map((label, i) => ({ idx: firstIdx + i, textA: `premise ${i}`, textB: `hypothesis ${i}`, label }));
-  return tokenizeExamples(examples, byteTokenizer(), { maxLength: 32 });
+  return tokenizeExamples(examples, byteLevelTokenizer(), { maxLength: 32 });
 }
 const matched = dataset(MATCHED_LABELS, 0);
 const mismatched = dataset(MISMATCHED_LABELS, 100);

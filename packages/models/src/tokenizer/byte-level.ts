@@ -8,7 +8,8 @@ export const BYTE_LEVEL_IDS = { bos: 0, pad: 1, eos: 2, unk: 3, firstByte: 4, ma
 /**
  * A tokenizer that needs no files, for the `tiny` preset: every UTF-8 byte is one token (no
  * merges), with RoBERTa's special tokens and framing. 261 ids: `<s>` 0, `<pad>` 1, `</s>` 2,
- * `<unk>` 3, bytes 4..259 (the same ids as @edora/glue's `byteTokenizer`), `<mask>` 260.
+ * `<unk>` 3, bytes 4..259, `<mask>` 260. The project's one byte-level tokenizer: the CLI's
+ * presets, the tests of @edora/train and the `tiny` preset all use this one.
  */
 export function byteLevelTokenizer(options: TokenizerOptions = {}): RobertaTokenizer {
   const { bos, pad, eos, unk, firstByte, mask } = BYTE_LEVEL_IDS;

@@ -1,4 +1,5 @@
-import { byteTokenizer, tokenizeExamples, type Batch, type GlueExample, type TokenizedDataset } from '@edora/glue';
+import { tokenizeExamples, type Batch, type GlueExample, type TokenizedDataset } from '@edora/glue';
+import { byteLevelTokenizer } from '@edora/models';
 import { dropout, embedding, randn, tensor, zeros, type Tensor } from '@edora/tensor';
 import type { NamedParameter, SequenceClassifier } from '../../src/index.js';
 
@@ -54,5 +55,5 @@ export function markerTask(size: number, seed: number): TokenizedDataset {
     ws.splice(rnd(ws.length + 1), 0, label ? 'zz' : 'yy');
     examples.push({ idx, textA: ws.join(' '), label });
   }
-  return tokenizeExamples(examples, byteTokenizer(), { maxLength: 32 });
+  return tokenizeExamples(examples, byteLevelTokenizer(), { maxLength: 32 });
 }
