@@ -3,6 +3,7 @@
 # - Mesa's lavapipe Vulkan driver from bookworm-backports, so Dawn (npm `webgpu`) runs without a GPU
 #   (tooling/scripts/setup-webgpu.sh does that part);
 # - clang and lld, so the wasm kernels can be rebuilt and compared with the committed binary;
+# - g++, which builds the CUDA backend's stand-in driver (its tests run the kernels on the CPU);
 # - Debian's chromium, which tests/browser drives headless (Playwright never downloads a browser);
 # - OpenBLAS (libopenblas0-pthread), which backend-wasm's Node entry calls for its products;
 # - Debian's redis-server (7.x), which the CLI's queue-mode tests start on a free port of their own.
@@ -18,6 +19,17 @@ if ! command -v clang >/dev/null 2>&1 || ! command -v wasm-ld >/dev/null 2>&1; t
     $sudo_cmd apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clang lld >/dev/null || echo "setup-system: could not install clang/lld; the wasm rebuild check will skip with its reason"
   fi
+fi
+
+if ! command -v g++ >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo_cmd apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq g++ >/dev/null || echo "setup-system: could not install g++; the cuda stand-in tests will skip with their reason"
+  fi
+fi
+# the stand-in driver itself (idempotent; vitest's global setup would build it too)
+if command -v g++ >/dev/null 2>&1 && [ -f "$here/../../packages/backend-cuda/scripts/build-standin.sh" ]; then
+  sh "$here/../../packages/backend-cuda/scripts/build-standin.sh"
 fi
 
 if [ ! -x /usr/bin/chromium ]; then
