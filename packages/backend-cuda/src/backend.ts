@@ -2,12 +2,13 @@ import {
   BACKEND_API_VERSION, type BackendBuffer, type BackendCapabilities, type BackendV1, type DType, type MemoryInfo,
   type OpAttrs, type OpName, type TensorView,
 } from '@edora/tensor';
+import { MemoryLedger, runOnHost } from '@edora/tensor/backend-kit';
 import { ParamArena, type Arg } from './args.js';
 import { Cublas, cublasCandidates } from './cublas.js';
 import { openDevice, type DeviceInfo, type OpenDevice } from './device.js';
 import { CudaError, CudaKernelFaultError, CudaOpError, CudaOutOfMemoryError } from './errors.js';
 import { FaultWord } from './fault.js';
-import { planners, supports, type Runner } from './ops/index.js';
+import { hasKernel, planners, supports, type Runner } from './ops/index.js';
 
 export interface CudaBackendOptions {
   /** libcuda to load (default: EDORA_CUDA_DRIVER, then libcuda.so.1 through the loader's search path). */
@@ -53,9 +54,9 @@ export class CudaBackend implements BackendV1 {
   private readonly fault: FaultWord;
   private readonly runner: Runner;
   private staging: { ptr: bigint; bytes: number; view: Uint8Array } | null = null;
-  private live = new Set<CudaBuffer>();
-  private liveBytes = 0;
-  private peak = 0;
+  private readonly ledger = new MemoryLedger<CudaBuffer>();
+  /** Live buffers, so `dispose` can return their device memory. */
+  private readonly live = new Set<CudaBuffer>();
   /** Set once a kernel fault was seen: CUDA contexts stay broken after one. */
   private broken: CudaKernelFaultError | null = null;
   private disposed = false;
@@ -110,7 +111,7 @@ export class CudaBackend implements BackendV1 {
         const err = driver.error(r, info.memoryPools ? 'cuMemAllocAsync' : 'cuMemAlloc_v2', `alloc of ${byteLength} bytes`);
         if (err instanceof CudaOutOfMemoryError) {
           throw new CudaOutOfMemoryError(
-            `${err.message}; ${info.name} has ${info.totalBytes} bytes, this backend holds ${this.liveBytes} bytes in ${this.live.size} buffers`,
+            `${err.message}; ${info.name} has ${info.totalBytes} bytes, this backend holds ${this.ledger.memory().bytes} bytes in ${this.live.size} buffers`,
           );
         }
         throw this.remember(err);
@@ -119,16 +120,14 @@ export class CudaBackend implements BackendV1 {
     }
     const buf: CudaBuffer = { byteLength, ptr, freed: false };
     this.live.add(buf);
-    this.liveBytes += byteLength;
-    if (this.liveBytes > this.peak) this.peak = this.liveBytes;
-    return buf;
+    return this.ledger.add(buf);
   }
 
   free(buffer: BackendBuffer): void {
     const b = buffer as CudaBuffer;
-    if (b.freed || !this.live.delete(b)) return;
+    if (b.freed || !this.ledger.remove(b)) return;
+    this.live.delete(b);
     b.freed = true;
-    this.liveBytes -= b.byteLength;
     if (b.ptr === 0 || this.disposed || this.broken) return;
     const { driver, stream, info } = this.dev;
     if (info.memoryPools) driver.call('cuMemFreeAsync', 'free', b.ptr, stream);
@@ -145,26 +144,34 @@ export class CudaBackend implements BackendV1 {
     this.dev.driver.call('cuMemcpyHtoDAsync_v2', 'write', b.ptr + byteOffset, src, data.byteLength, this.dev.stream);
   }
 
+  /**
+   * Waits for the stream and copies the bytes out. The driver call blocks, so the backend can read
+   * synchronously, which also lets the kit's host fallback run the rare op without a kernel here
+   * (int32 unary and reduce).
+   */
+  readSync(buffer: BackendBuffer, byteOffset: number, byteLength: number): Uint8Array {
+    this.usable('read');
+    const b = this.checkRange('read', buffer, byteOffset, byteLength);
+    const { driver, stream } = this.dev;
+    if (byteLength === 0) {
+      this.wait('read');
+      return new Uint8Array(0);
+    }
+    if (byteLength <= MAX_STAGING_BYTES) {
+      const staging = this.stagingOf(byteLength);
+      driver.call('cuMemcpyDtoHAsync_v2', 'read', staging.ptr, b.ptr + byteOffset, byteLength, stream);
+      this.wait('read');
+      return staging.view.slice(0, byteLength);
+    }
+    const result = new Uint8Array(byteLength);
+    driver.call('cuMemcpyDtoHAsync_v2', 'read', result, b.ptr + byteOffset, byteLength, stream);
+    this.wait('read');
+    return result;
+  }
+
   read(buffer: BackendBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array> {
     try {
-      this.usable('read');
-      const b = this.checkRange('read', buffer, byteOffset, byteLength);
-      const { driver, stream } = this.dev;
-      let result: Uint8Array;
-      if (byteLength === 0) {
-        this.wait('read');
-        result = new Uint8Array(0);
-      } else if (byteLength <= MAX_STAGING_BYTES) {
-        const staging = this.stagingOf(byteLength);
-        driver.call('cuMemcpyDtoHAsync_v2', 'read', staging.ptr, b.ptr + byteOffset, byteLength, stream);
-        this.wait('read');
-        result = staging.view.slice(0, byteLength);
-      } else {
-        result = new Uint8Array(byteLength);
-        driver.call('cuMemcpyDtoHAsync_v2', 'read', result, b.ptr + byteOffset, byteLength, stream);
-        this.wait('read');
-      }
-      return Promise.resolve(result);
+      return Promise.resolve(this.readSync(buffer, byteOffset, byteLength));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -190,6 +197,10 @@ export class CudaBackend implements BackendV1 {
       if (v.dtype === 'float64') {
         throw new CudaOpError(`${op}: the cuda backend holds float32 and int32 only; found a float64 view of shape [${v.shape.join(', ')}]`);
       }
+    }
+    if (!hasKernel(op, [...inputs, ...outputs].map((v) => v.dtype))) {
+      runOnHost(this, op, inputs, outputs, attrs);
+      return;
     }
     (planners[op] as (r: Runner, i: readonly TensorView[], o: readonly TensorView[], a: OpAttrs[O]) => void)(this.runner, inputs, outputs, attrs);
   }
@@ -220,11 +231,11 @@ export class CudaBackend implements BackendV1 {
   }
 
   memory(): MemoryInfo {
-    return { buffers: this.live.size, bytes: this.liveBytes, peakBytes: this.peak };
+    return this.ledger.memory();
   }
 
   resetPeak(): void {
-    this.peak = this.liveBytes;
+    this.ledger.resetPeak();
   }
 
   dispose(): void {
@@ -245,7 +256,7 @@ export class CudaBackend implements BackendV1 {
     driver.koffi.free(this.params.arena);
     driver.koffi.free(this.params.pointers);
     this.live.clear();
-    this.liveBytes = 0;
+    this.ledger.clear();
   }
 
   /**

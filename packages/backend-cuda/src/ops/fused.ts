@@ -2,7 +2,8 @@ import type { OpAttrs, TensorView } from '@edora/tensor';
 import { f32, i32, ptr, type Arg } from '../args.js';
 import type { CudaBuffer } from '../backend.js';
 import { denseCopy } from './elementwise.js';
-import { addressOf, BLOCK, gridFor, isDense, numel, reduceBlock, type Runner } from './runner.js';
+import { isDense } from '@edora/tensor/backend-kit';
+import { addressOf, BLOCK, gridFor, numel, reduceBlock, type Runner } from './runner.js';
 
 /** Tier-1 fused ops. Inputs arrive contiguous with the reduced axis last (the core's promise); a
  * view that is not dense anyway is copied first, so a kernel never reads past a row. */

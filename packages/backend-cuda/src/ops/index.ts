@@ -1,4 +1,4 @@
-import type { DType, OpAttrs, OpName, TensorView } from '@edora/tensor';
+import { TIER0_OPS, type DType, type OpAttrs, type OpName, type TensorView } from '@edora/tensor';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import { matmul, matmulBiasAct } from './matmul.js';
@@ -38,7 +38,7 @@ export const planners: { [O in OpName]: Planner<O> } = {
   adamw: (r, [p, g, m, v], _o, a) => fused.adamw(r, p!, g!, m!, v!, a),
 };
 
-/** Ops whose every operand is float32 (their kernels have no int32 form). */
+/** Ops whose kernels take float32 operands only. */
 const FLOAT_ONLY = new Set<OpName>([
   'unary', 'reduce', 'matmul', 'matmulBiasAct', 'random', 'softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward',
   'layerNorm', 'layerNormBackward', 'geluBackward', 'rowNorm', 'adamw',
@@ -49,22 +49,36 @@ function matches(dtypes: readonly DType[], wanted: readonly DType[]): boolean {
   return dtypes.every((d, i) => d === (wanted[i] ?? wanted[wanted.length - 1]));
 }
 
-/** float32 everywhere, int32 for moves, casts, binary/where and row ids/labels; never float64. */
-export function supports(op: OpName, dtypes: readonly DType[]): boolean {
+/**
+ * Whether a kernel of the backend runs `op` on operands (inputs, then outputs) of these dtypes:
+ * float32 everywhere, int32 for moves, casts, binary/where and row ids/labels.
+ */
+export function hasKernel(op: OpName, dtypes: readonly DType[]): boolean {
   if (dtypes.includes('float64')) return false;
-  if (FLOAT_ONLY.has(op)) return !dtypes.includes('int32');
   switch (op) {
     case 'gatherRows':
     case 'scatterAddRows':
     case 'softmaxCrossEntropy':
-      return matches(dtypes, ['float32', 'int32']);
+      return matches(dtypes, ['float32', 'int32', 'float32']);
     case 'softmaxCrossEntropyBackward':
       return matches(dtypes, ['float32', 'int32', 'float32']);
+    case 'reduce':
+      // argmax writes int32
+      return dtypes[0] !== 'int32';
     case 'binary':
       return dtypes.length < 2 || dtypes[0] === dtypes[1];
     case 'where':
       return dtypes.length < 3 || dtypes[1] === dtypes[2];
     default:
-      return true;
+      return !FLOAT_ONLY.has(op) || !dtypes.includes('int32');
   }
+}
+
+/**
+ * `supportsOp` (input dtypes): every tier-0 op of float32 and int32 (int32 unary and reduce run on
+ * the kit's host fallback), tier-1 ops where a kernel takes them; never float64.
+ */
+export function supports(op: OpName, dtypes: readonly DType[]): boolean {
+  if (dtypes.includes('float64')) return false;
+  return (TIER0_OPS as readonly OpName[]).includes(op) || hasKernel(op, dtypes);
 }

@@ -45,13 +45,3 @@ export function reduceBlock(len: number): number {
   while (b < len && b < 256) b *= 2;
   return b;
 }
-
-/** Whether a view is dense row-major from its offset (the fused ops' inputs). */
-export function isDense(v: TensorView): boolean {
-  let expected = 1;
-  for (let d = v.shape.length - 1; d >= 0; d--) {
-    if (v.shape[d] !== 1 && v.strides[d] !== expected) return false;
-    expected *= v.shape[d]!;
-  }
-  return true;
-}
