@@ -35,8 +35,8 @@ export class AdapterConfigError extends EdoraError {
 /** An adapter file that does not fit the model: lists every key and shape that does not fit. */
 export class AdapterFileError extends EdoraError {
   readonly problems: readonly string[];
-  constructor(message: string, problems: readonly string[] = []) {
-    super('E_ADAPTER_FILE', message);
+  constructor(message: string, problems: readonly string[] = [], options?: { cause?: unknown }) {
+    super('E_ADAPTER_FILE', message, options);
     this.problems = problems;
   }
 }

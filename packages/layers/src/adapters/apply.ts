@@ -1,10 +1,12 @@
 import type { RandomizedSvdOptions } from '@edora/linalg';
+import { formatValue } from '@edora/tensor';
 import { AdapterConfigError, listForMessage } from '../errors.js';
 import { Linear } from '../linear.js';
 import type { Module } from '../module.js';
 import { AdaptedLinear } from './adapted-linear.js';
 import { initFactors } from './init-factors.js';
 import { checkInit, checkMethod, defaultInit, type AdapterInit, type AdapterMethod, type NormPath } from './methods.js';
+import { compileTargetPattern } from './target-pattern.js';
 import { matchesTarget } from './targets.js';
 
 export interface AdapterOptions {
@@ -70,17 +72,22 @@ export function adapterConfigOf(model: Module): AdapterConfig | undefined {
 
 export function resolveAdapterOptions(o: AdapterOptions): AdapterConfig {
   const method = checkMethod(o.method);
-  if (!(Number.isInteger(o.r) && o.r > 0)) throw new AdapterConfigError(`r must be a positive integer, got ${o.r}`);
+  if (!(Number.isInteger(o.r) && o.r > 0)) throw new AdapterConfigError(`r must be a positive integer, got ${formatValue(o.r)}`);
   const alpha = o.alpha ?? 8;
-  if (!(Number.isFinite(alpha) && alpha > 0)) throw new AdapterConfigError(`alpha must be a positive number, got ${alpha}`);
+  if (!(Number.isFinite(alpha) && alpha > 0)) throw new AdapterConfigError(`alpha must be a positive number, got ${formatValue(alpha)}`);
   const dropout = o.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new AdapterConfigError(`dropout must be in [0, 1), got ${dropout}`);
+  if (!(typeof dropout === 'number' && dropout >= 0 && dropout < 1)) throw new AdapterConfigError(`dropout must be in [0, 1), got ${formatValue(dropout)}`);
   const sigma = o.sigma ?? 1e-5;
-  if (!(Number.isFinite(sigma) && sigma >= 0)) throw new AdapterConfigError(`sigma must be a non-negative number, got ${sigma}`);
+  if (!(Number.isFinite(sigma) && sigma >= 0)) throw new AdapterConfigError(`sigma must be a non-negative number, got ${formatValue(sigma)}`);
   const t = o.targetModules;
   const listOk = Array.isArray(t) && t.length > 0 && t.every((s) => typeof s === 'string' && s.length > 0);
   if (!(listOk || (typeof t === 'string' && t.length > 0))) {
-    throw new AdapterConfigError(`targetModules must be a non-empty list of module-name suffixes or a regular expression, got ${JSON.stringify(t)}`);
+    throw new AdapterConfigError(`targetModules: expected a non-empty list of module-name suffixes or a regular expression; found ${formatValue(t)}`);
+  }
+  if (typeof t === 'string') compileTargetPattern(t); // an unsupported pattern fails here, typed
+  const saved = o.modulesToSave ?? [];
+  if (!(Array.isArray(saved) && saved.every((s) => typeof s === 'string' && s.length > 0))) {
+    throw new AdapterConfigError(`modulesToSave: expected a list of module names; found ${formatValue(saved)}`);
   }
   const config: AdapterConfig = {
     method,
@@ -88,7 +95,7 @@ export function resolveAdapterOptions(o: AdapterOptions): AdapterConfig {
     alpha,
     dropout,
     targetModules: typeof t === 'string' ? t : [...t],
-    modulesToSave: [...(o.modulesToSave ?? [])],
+    modulesToSave: [...saved],
     init: checkInit(method, o.init ?? defaultInit(method)),
     sigma,
   };

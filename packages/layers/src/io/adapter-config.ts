@@ -1,3 +1,4 @@
+import { formatValue } from '@edora/tensor';
 import { AdapterFileError } from '../errors.js';
 import { METHOD_TRAITS, checkMethod, type AdapterMethod } from '../adapters/methods.js';
 import { resolveAdapterOptions, type AdapterConfig } from '../adapters/apply.js';
@@ -81,7 +82,7 @@ export function readPeftAdapterConfig(text: string, source = 'adapter_config.jso
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AdapterFileError(`${source}: expected a JSON object`);
   const c = raw as Record<string, unknown>;
   const problems: string[] = [];
-  if (c.peft_type !== 'LORA') problems.push(`peft_type must be "LORA", got ${JSON.stringify(c.peft_type)}`);
+  if (c.peft_type !== 'LORA') problems.push(`peft_type must be "LORA", got ${formatValue(c.peft_type)}`);
   if (c.use_rslora === true) problems.push('use_rslora = true is not supported (scaling alpha/√r)');
   if (c.fan_in_fan_out === true) problems.push('fan_in_fan_out = true is not supported (Conv1D weights)');
   for (const k of ['rank_pattern', 'alpha_pattern'] as const) {
@@ -89,7 +90,8 @@ export function readPeftAdapterConfig(text: string, source = 'adapter_config.jso
   }
   if (c.layers_to_transform != null) problems.push('layers_to_transform is not supported');
   if (c.layer_replication != null) problems.push('layer_replication is not supported (it stacks copies of layers)');
-  if (c.bias !== undefined && c.bias !== 'none') problems.push(`bias must be "none", got ${JSON.stringify(c.bias)}`);
+  if (c.bias !== undefined && c.bias !== 'none') problems.push(`bias must be "none", got ${formatValue(c.bias)}`);
+  problems.push(...fieldTypeProblems(c));
   if (problems.length) throw new AdapterFileError(`${source}: ${problems.join('; ')}`, problems);
 
   const useDora = c.use_dora === true;
@@ -124,8 +126,26 @@ export function readPeftAdapterConfig(text: string, source = 'adapter_config.jso
     });
     return { config, taskType: typeof c.task_type === 'string' ? c.task_type : null };
   } catch (e) {
-    throw new AdapterFileError(`${source}: ${(e as Error).message}`);
+    throw new AdapterFileError(`${source}: ${(e as Error).message}`, [], { cause: e });
   }
+}
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+
+/**
+ * The fields read from the file, checked for their JSON type first, so a wrong type is reported
+ * as what was expected and found (`modules_to_save: 5` used to surface as "(o.modulesToSave ?? [])
+ * is not iterable").
+ */
+function fieldTypeProblems(c: Record<string, unknown>): string[] {
+  const checks: [string, boolean, string][] = [
+    ['r', Number.isInteger(c.r) && (c.r as number) > 0, 'a positive integer'],
+    ['lora_alpha', typeof c.lora_alpha === 'number' && Number.isFinite(c.lora_alpha) && c.lora_alpha > 0, 'a positive number'],
+    ['lora_dropout', c.lora_dropout === undefined || (typeof c.lora_dropout === 'number' && c.lora_dropout >= 0 && c.lora_dropout < 1), 'a number in [0, 1)'],
+    ['target_modules', (typeof c.target_modules === 'string' && c.target_modules !== '') || (isStringList(c.target_modules) && c.target_modules.length > 0), 'a list of module names or a regular expression'],
+    ['modules_to_save', c.modules_to_save === undefined || c.modules_to_save === null || isStringList(c.modules_to_save), 'null or a list of module names'],
+  ];
+  return checks.filter(([, ok]) => !ok).map(([key, , expected]) => `${key}: expected ${expected}; found ${key in c ? formatValue(c[key]) : 'no such field'}`);
 }
 
 /** Reads `adapter_config.json` into an AdapterConfig (see `readPeftAdapterConfig`). */
