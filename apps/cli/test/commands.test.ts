@@ -46,8 +46,13 @@ describe('edora backends and --backend auto', () => {
   it('lists every known backend, and auto (the default) is wasm when it is usable, else cpu', async () => {
     const io = capture();
     expect(await main(['backends', '--json'], io)).toBe(0);
-    const got = JSON.parse(io.out()) as { backends: { name: string; usable: boolean }[]; auto: string };
+    const got = JSON.parse(io.out()) as { backends: { name: string; usable: boolean; device?: string; detail?: string }[]; auto: string };
     expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda', 'gpujs']);
+    // @edora/backend-cuda is installed here: without a GPU the reason is its typed error (no
+    // driver, no device...), not a missing package; with one, its device
+    const cuda = got.backends.find((b) => b.name === 'cuda')!;
+    if (cuda.usable) expect(cuda.device).toMatch(/CUDA, sm_\d+/);
+    else expect(cuda.detail).toMatch(/no NVIDIA driver found|no CUDA-capable device|compute capability|koffi/);
     expect(got.backends.find((b) => b.name === 'cpu')!.usable).toBe(true);
     expect(got.auto).toBe(got.backends.find((b) => b.name === 'wasm')!.usable ? 'wasm' : 'cpu');
     expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|gpujs\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
