@@ -1,0 +1,1 @@
+export { TemplateBackend } from './backend.js';
