@@ -3,11 +3,19 @@
  * The \`edora\` executable: fine-tune RoBERTa with EDoRA, DoRA, LoRA or LoRA-XS on GLUE from a
  * terminal. \`edora\` alone runs the embedded demo.
  */
-import { EdoraError } from '@edora/tensor';
+import { disposeBackend, EdoraError, registeredBackends } from '@edora/tensor';
 import { main, UsageError, type Io } from './cli.js';
 
 const io: Io = { stdout: process.stdout, stderr: process.stderr };
-main(process.argv.slice(2), io).then(
+/**
+ * Backends hold threads (wasm workers, Dawn's device thread) that keep a process alive: dispose
+ * every one that was created, so the process exits when the command is done.
+ */
+async function disposeBackends(): Promise<void> {
+  for (const b of registeredBackends()) if (b.initialized) await disposeBackend(b.name);
+}
+
+main(process.argv.slice(2), io).finally(disposeBackends).then(
   (code) => {
     process.exitCode = code;
   },

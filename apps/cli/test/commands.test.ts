@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { disposeBackend, getBackend } from '@edora/tensor';
 import { countParameters } from '@edora/layers';
 import { robertaPreset } from '@edora/models';
 import { main, type Io } from '../src/cli.js';
@@ -6,6 +7,8 @@ import { helpText, parseArgs, UsageError } from '../src/args.js';
 import { adapterParameters, encoderParameters, headParameters } from '../src/count.js';
 import { buildModel } from '../src/setup.js';
 import { TRAIN } from '../src/commands/train.js';
+import { selectBackend } from '../src/backends.js';
+import { runCli } from './helpers.js';
 
 function capture(): Io & { out: () => string } {
   let text = '';
@@ -43,20 +46,55 @@ describe('argument parsing', () => {
 });
 
 describe('edora backends and --backend auto', () => {
-  it('lists every known backend, and auto (the default) is wasm when it is usable, else cpu', async () => {
+  it('lists the backends of this repository, and auto (the default) is wasm when it is usable, else cpu', async () => {
     const io = capture();
     expect(await main(['backends', '--json'], io)).toBe(0);
+    await disposeBackend('webgpu'); // Dawn's device thread would outlive the test otherwise
     const got = JSON.parse(io.out()) as { backends: { name: string; usable: boolean; device?: string; detail?: string }[]; auto: string };
-    expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda', 'gpujs']);
+    expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda']);
     // @edora/backend-cuda is installed here: without a GPU the reason is its typed error (no
     // driver, no device...), not a missing package; with one, its device
     const cuda = got.backends.find((b) => b.name === 'cuda')!;
     if (cuda.usable) expect(cuda.device).toMatch(/CUDA, sm_\d+/);
     else expect(cuda.detail).toMatch(/no NVIDIA driver found|no CUDA-capable device|compute capability|koffi/);
     expect(got.backends.find((b) => b.name === 'cpu')!.usable).toBe(true);
+    // the CLI in the repository loads the webgpu package (usable wherever an adapter exists, lavapipe included)
+    expect(got.backends.find((b) => b.name === 'webgpu')!.detail ?? '').not.toMatch(/Cannot find package/);
     expect(got.auto).toBe(got.backends.find((b) => b.name === 'wasm')!.usable ? 'wasm' : 'cpu');
-    expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|gpujs\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
+    expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
   });
+
+  it('--backend <package name> imports the package and selects the backend it registered (under its own name)', async () => {
+    const backend = await selectBackend('@edora/backend-template');
+    expect(backend.name).toBe('template');
+    expect(getBackend()).toBe(backend);
+    expect((await selectBackend('@edora/backend-template')).name).toBe('template'); // a second time, from the alias
+    await expect(selectBackend('no-such-backend-package')).rejects.toThrow(
+      /--backend no-such-backend-package: not available \(no-such-backend-package\/node-register: .*in this repository: cpu, wasm, webgpu, cuda; any other value is a package/,
+    );
+    await selectBackend('cpu');
+  });
+
+  it('--verbose reports which ops of a small training step ran on the host fallback or as composites', async () => {
+    const io = capture();
+    expect(await main(['backends', '--json', '--verbose', '--backend', '@edora/backend-template'], io)).toBe(0);
+    await disposeBackend('webgpu');
+    const got = JSON.parse(io.out()) as { backends: { name: string; fallbacks?: { host: Record<string, number>; composite: Record<string, number> } }[] };
+    const template = got.backends.find((b) => b.name === '@edora/backend-template')!;
+    expect(template.fallbacks!.host.reduce).toBeGreaterThan(0); // the template has no reduce kernel
+    expect(template.fallbacks!.host.matmul).toBeUndefined(); // it has a matmul kernel
+    expect(template.fallbacks!.composite.layerNorm).toBe(1);
+    expect(got.backends.find((b) => b.name === 'cpu')!.fallbacks).toEqual({ host: {}, composite: {} });
+  });
+
+  it('prints whole reasons, wrapped, and the process exits by itself (backends are disposed)', async () => {
+    const { code, output } = await runCli(['backends', '--backend', 'no-such-backend-package']);
+    expect(code).toBe(0);
+    const rows = output.split('\n').filter((l) => !l.startsWith('Warning:'));
+    const reason = rows.slice(rows.findIndex((l) => l.startsWith('no-such-backend-package'))).join(' ').replace(/\s+/g, ' ');
+    expect(reason).toContain('any other value is a package that calls registerBackend'); // the end of the reason: not cut off
+    for (const l of rows) expect(l.length).toBeLessThanOrEqual(120);
+  }, 120_000);
 });
 
 describe('edora params', () => {
