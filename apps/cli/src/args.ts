@@ -35,8 +35,11 @@ export interface CommandSpec {
 }
 
 export type ParsedValue = string | number | boolean | (string | number)[] | undefined;
-/** `given`: the camelCase keys set on the command line (the rest hold their defaults). */
-export type Parsed = { values: Record<string, ParsedValue>; positionals: string[]; help: boolean; given?: ReadonlySet<string> };
+/**
+ * `given`: the camelCase keys set on the command line (the rest hold their defaults); `argv`: the
+ * arguments as given (after the command name), e.g. to print the command that resumes a run.
+ */
+export type Parsed = { values: Record<string, ParsedValue>; positionals: string[]; help: boolean; given?: ReadonlySet<string>; argv?: readonly string[] };
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: OptionSpecs = {
@@ -127,7 +130,7 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
     }
     values[camel(name)] = convert(spec, name, inline);
   }
-  return { values, positionals, help: values.help === true, given };
+  return { values, positionals, help: values.help === true, given, argv: [...argv] };
 }
 
 /** The `--help` text of a command. */

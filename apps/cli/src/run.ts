@@ -1,11 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getBackend } from '@edora/tensor';
 import { writeSafetensorsFile } from '@edora/tensor/node';
 import { decodeCheckpoint, fit, type RunResults, type StepRecord } from '@edora/train';
-import { readRunCheckpoint, runDirectorySink, writeRunResults } from '@edora/train/node';
+import { runDirectorySink, writeRunResults, writingFile } from '@edora/train/node';
 import { saveAdapter } from '@edora/layers/node';
-import { UsageError } from './args.js';
+import { ADAPTER_DIR, TRAINED_FILE, takeRunFolder } from './run-folder.js';
 import { Progress } from './progress.js';
 import { loadSplits, tokenize, tokenizeSplits } from './data.js';
 import { buildModel, numLabelsOf, type ModelOptions } from './setup.js';
@@ -39,12 +38,24 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
 export interface RunOptions {
   outputDir: string;
   resume: boolean;
+  /** Replace a run the output folder already holds (`--overwrite-output-dir`); without it such a folder is refused. */
+  overwrite?: boolean;
   checkpointEvery: number;
   progress: Progress;
-  /** Stops the run before its next step (the last checkpoint is kept); fit throws the signal's reason. */
+  /**
+   * Stops training after the current step with a checkpoint of it (Ctrl-C): `runTraining` rejects with
+   * `TrainingInterruptedError`.
+   */
   signal?: AbortSignal;
   /** Called after each optimizer step, after the step is logged (a queue worker reports progress with it). */
   onStep?: (r: StepRecord) => void;
+  /** The command line, named to another run that finds the folder in use. */
+  command?: string;
+  /**
+   * Take the folder's lock whoever holds it: for callers that already own the run by other means (a
+   * queue worker holding the job's lock), where a lock left by a worker on another host is stale.
+   */
+  takeOverLock?: boolean;
 }
 
 export interface RunSummary {
@@ -58,10 +69,8 @@ export interface RunSummary {
   modelSource: string;
 }
 
-/** File holding the trained tensors (adapter factors, magnitudes, head) under their model paths. */
-export const TRAINED_FILE = 'trained.safetensors';
-/** Sub-folder holding the adapter in PEFT's layout (adapter_config.json + adapter_model.safetensors). */
-export const ADAPTER_DIR = 'adapter';
+/** `TRAINED_FILE`: the trained tensors (adapter factors, magnitudes, head) under their model paths; `ADAPTER_DIR`: the PEFT adapter folder. */
+export { ADAPTER_DIR, TRAINED_FILE } from './run-folder.js';
 
 /** The run key: the configuration with keys in a fixed order, so equal configurations give equal keys. */
 export function runKeyOf(config: RunConfig): string {
@@ -71,8 +80,16 @@ export function runKeyOf(config: RunConfig): string {
 /** One fine-tuning run end to end: data, model and adapters, the loop, and the files of its output directory. */
 export async function runTraining(config: RunConfig, o: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const resumeBytes = o.resume ? await readRunCheckpoint(o.outputDir) : null;
-  if (o.resume && !resumeBytes) throw new UsageError(`--resume: ${join(o.outputDir, 'checkpoint.safetensors')} does not exist; run without --resume to start`);
+  const runKey = runKeyOf(config);
+  const { lock, resumeBytes } = await takeRunFolder(o.outputDir, { resume: o.resume, overwrite: o.overwrite ?? false, runKey, command: o.command, takeOverLock: o.takeOverLock ?? false, progress: o.progress });
+  try {
+    return await trainInto(config, o, runKey, resumeBytes, started);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resumeBytes: Uint8Array | null, started: number): Promise<RunSummary> {
   let skippedRows = 0;
   const splits = await loadSplits({
     ...config,
@@ -85,8 +102,6 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
   const train = tokenize(splits.train, built.tokenizer, splits.spec, config.maxSeqLength);
   const validation = tokenizeSplits(splits.validation, built.tokenizer, splits.spec, config.maxSeqLength);
   const validationSizes = Object.entries(validation);
-  await mkdir(o.outputDir, { recursive: true });
-  const runKey = runKeyOf(config);
   const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
   if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
   o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
@@ -123,9 +138,11 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
   for (const [name, p] of built.model.namedParameters()) {
     if (p.requiresGrad) trained[name] = { dtype: 'F32', shape: [...p.shape], data: (await p.data()) as Float32Array };
   }
-  await writeSafetensorsFile(join(o.outputDir, TRAINED_FILE), trained);
+  const trainedPath = join(o.outputDir, TRAINED_FILE);
+  await writingFile(trainedPath, () => writeSafetensorsFile(trainedPath, trained));
   // the PEFT-format adapter folder, loadable by HF PEFT (LoRA, DoRA) and by @edora/layers
-  if (built.adapters) await saveAdapter(built.model, join(o.outputDir, ADAPTER_DIR));
+  const adapterPath = join(o.outputDir, ADAPTER_DIR);
+  if (built.adapters) await writingFile(adapterPath, () => saveAdapter(built.model, adapterPath), 'write the adapter folder');
   const seconds = (Date.now() - started) / 1000;
   const summary: RunSummary = {
     config, outputDir: o.outputDir, trainable: built.trainable, results, seconds, backend: getBackend().name,

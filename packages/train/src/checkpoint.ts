@@ -97,4 +97,27 @@ export function restoreTensors(decoded: DecodedCheckpoint, prefix: string, targe
   });
 }
 
+function parseKey(key: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(key);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What differs between a checkpoint's run key and this run's, one `key: a in the checkpoint, b now`
+ * per setting, for keys that are JSON objects (as the CLI's are); other keys are compared whole.
+ * Empty when they are equal.
+ */
+export function runKeyDifferences(checkpointKey: string, runKey: string): string[] {
+  if (checkpointKey === runKey) return [];
+  const [a, b] = [parseKey(checkpointKey), parseKey(runKey)];
+  const show = (v: unknown): string => (v === undefined ? '(unset)' : JSON.stringify(v));
+  if (!a || !b) return [`run key: ${show(checkpointKey)} in the checkpoint, ${show(runKey)} now`];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: ${show(a[k])} in the checkpoint, ${show(b[k])} now`);
+}
+
 export { META_KEY as CHECKPOINT_METADATA_KEY, FORMAT as CHECKPOINT_FORMAT };

@@ -24,3 +24,34 @@ export class NonFiniteLossError extends EdoraError {
     this.loss = loss;
   }
 }
+
+/** A run folder that cannot be used: another run holds it, or it cannot be created or written. */
+export class RunFolderError extends EdoraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_RUN_FOLDER', message, options);
+  }
+}
+
+/** Writing a file failed (disk full, read-only, ...); the message names the file and the reason. */
+export class FileWriteError extends EdoraError {
+  readonly path: string;
+  /** The file system's code (ENOSPC, EACCES, ...). */
+  readonly errno: string;
+  constructor(path: string, errno: string, message: string, options?: { cause?: unknown }) {
+    super('E_FILE_WRITE', message, options);
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
+/** Training stopped on request (its abort signal, e.g. Ctrl-C) after a finished step; a checkpoint of that step was saved when the run has a sink for one. */
+export class TrainingInterruptedError extends EdoraError {
+  /** The last finished optimizer step, the one the checkpoint holds. */
+  readonly step: number;
+  readonly checkpointed: boolean;
+  constructor(step: number, checkpointed: boolean) {
+    super('E_INTERRUPTED', `training interrupted after optimizer step ${step}${checkpointed ? '; a checkpoint of that step was saved' : ''}`);
+    this.step = step;
+    this.checkpointed = checkpointed;
+  }
+}

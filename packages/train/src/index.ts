@@ -9,7 +9,7 @@ export { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedu
 export { clipGradNorm } from './clip.js';
 export {
   CHECKPOINT_FORMAT, CHECKPOINT_METADATA_KEY, OPTIM_PREFIX, PARAM_PREFIX,
-  decodeCheckpoint, encodeCheckpoint, restoreTensors, type CheckpointMeta, type DecodedCheckpoint,
+  decodeCheckpoint, encodeCheckpoint, restoreTensors, runKeyDifferences, type CheckpointMeta, type DecodedCheckpoint,
 } from './checkpoint.js';
 export { batchLoss } from './loss.js';
 export {

@@ -1,9 +1,9 @@
 import { getRngState, setRngState, tidy } from '@edora/tensor';
 import { batchCount, batches, getTask, type Padding, type TokenizedDataset } from '@edora/glue';
 import { AdamW, type ParamGroup } from './adamw.js';
-import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, type CheckpointMeta } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, runKeyDifferences, type CheckpointMeta } from './checkpoint.js';
 import { clipGradNorm } from './clip.js';
-import { CheckpointError, TrainOptionError } from './errors.js';
+import { CheckpointError, TrainingInterruptedError, TrainOptionError } from './errors.js';
 import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
 import { batchLoss } from './loss.js';
 import { mainMetricOf, summarize, type EpochResult, type RunResults } from './results.js';
@@ -78,6 +78,11 @@ export interface FitOptions {
   /** Names the run's configuration: a resume whose checkpoint has another key is refused. */
   runKey?: string;
   sink?: TrainSink;
+  /**
+   * Stops training (Ctrl-C): checked before each optimizer step starts, so the state is that of the
+   * last finished step; a checkpoint of it is saved (when `sink.checkpoint` exists) and fit rejects
+   * with `TrainingInterruptedError`. A resume from that checkpoint continues exactly.
+   */
   signal?: AbortSignal;
 }
 
@@ -134,7 +139,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     const decoded = decodeCheckpoint(options.resume);
     const m = decoded.meta;
     if (m.runKey !== runKey) {
-      throw new CheckpointError(`resume: the checkpoint was written by a run with another configuration;\n  checkpoint: ${m.runKey}\n  this run:   ${runKey}`);
+      throw new CheckpointError(`resume: the checkpoint was written by a run with another configuration: ${runKeyDifferences(m.runKey, runKey).join('; ')}`);
     }
     if (m.totalSteps !== totalSteps) throw new CheckpointError(`resume: the checkpoint's run has ${m.totalSteps} optimizer steps, this one ${totalSteps}`);
     restoreTensors(decoded, PARAM_PREFIX, params);
@@ -145,8 +150,10 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     history.push(...m.history);
   }
 
+  let savedStep = -1;
   const saveCheckpoint = async (): Promise<void> => {
     if (!sink.checkpoint) return;
+    savedStep = step;
     const meta: CheckpointMeta = {
       format: 1, runKey, epoch, nextBatch, step, totalSteps, warmupSteps, rng: getRngState(),
       optimizer: optimizer.meta(), epochLosses, epochTokens, epochSeconds, history,
@@ -167,7 +174,11 @@ export async function fit(options: FitOptions): Promise<RunResults> {
       let t0 = now();
       for (const batch of epochBatches) {
         if (b++ < nextBatch) continue;
-        options.signal?.throwIfAborted();
+        if (micro === 0 && options.signal?.aborted) {
+          // between steps: parameters, optimizer, position and random stream are those of step `step`
+          if (savedStep !== step) await saveCheckpoint();
+          throw new TrainingInterruptedError(step, sink.checkpoint !== undefined);
+        }
         // the mean over the accumulated micro-batches, as HF Trainer divides each loss by the count
         const inThisStep = Math.min(accumulation, batchesPerEpoch - (b - 1 - micro));
         const loss = tidy(() => {

@@ -3,19 +3,36 @@
  * logs, the results JSON and the plot. Everything else in @edora/train is browser-safe.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckpointMeta } from './checkpoint.js';
 import type { EpochRecord, StepRecord, TrainSink } from './loop.js';
 import { plotSvg } from './plot.js';
 import type { RunResults } from './results.js';
+import { CheckpointError } from './errors.js';
+import { makeWritableFolder, writingFile } from './run-folder.js';
 
-/** Writes a file so that readers see the old or the new contents, never a partial one (temp file + rename). */
+export {
+  LOCK_FILE, fileWriteErrorOf, isProcessAlive, lockRunFolder, makeWritableFolder, removeStaleTempFiles, writingFile,
+  type LockOwner, type RunFolderLock,
+} from './run-folder.js';
+
+/**
+ * Writes a file so that readers see the old or the new contents, never a partial one (temp file +
+ * rename). A failure (a full disk) is a `FileWriteError` naming `path`, and removes the temp file.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  await writingFile(path, async () => {
+    try {
+      await writeFile(tmp, data);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await rename(tmp, path);
+  });
 }
 
 /** File names inside a run directory. */
@@ -38,7 +55,11 @@ export async function readRunCheckpoint(dir: string): Promise<Uint8Array | null>
   }
 }
 
-/** Keeps the JSONL lines a checkpoint covers: those logged after it are replayed by the resumed run. */
+/**
+ * Keeps the JSONL lines a checkpoint covers: those logged after it are replayed by the resumed run.
+ * A torn last line (a crash or a full disk mid-append) is dropped; an unreadable line before the
+ * last is a `CheckpointError` naming file and line, since appends never leave one there.
+ */
 async function truncateLog(path: string, keep: (record: { step: number }) => boolean): Promise<void> {
   let text: string;
   try {
@@ -46,8 +67,20 @@ async function truncateLog(path: string, keep: (record: { step: number }) => boo
   } catch {
     return;
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '' && keep(JSON.parse(l) as { step: number }));
-  await writeFileAtomic(path, lines.map((l) => l + '\n').join(''));
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let record: { step: number };
+    try {
+      record = JSON.parse(line) as { step: number };
+    } catch {
+      if (!lines.slice(i + 1).some((l) => l.trim() !== '')) break; // the torn tail
+      throw new CheckpointError(`${path}:${i + 1}: expected one JSON record per line; found ${JSON.stringify(line.slice(0, 60))} before the last line`);
+    }
+    if (keep(record)) kept.push(line);
+  }
+  await writeFileAtomic(path, kept.map((l) => l + '\n').join(''));
 }
 
 /**
@@ -56,7 +89,7 @@ async function truncateLog(path: string, keep: (record: { step: number }) => boo
  * newer than that checkpoint are dropped first, so the logs read as one uninterrupted run.
  */
 export async function runDirectorySink(dir: string, resumedFrom?: CheckpointMeta): Promise<TrainSink> {
-  await mkdir(dir, { recursive: true });
+  await makeWritableFolder(dir);
   const stepsPath = join(dir, RUN_FILES.steps);
   const epochsPath = join(dir, RUN_FILES.epochs);
   if (resumedFrom) {
@@ -68,7 +101,8 @@ export async function runDirectorySink(dir: string, resumedFrom?: CheckpointMeta
   }
   return {
     async log(record: StepRecord | EpochRecord) {
-      await appendFile(record.type === 'step' ? stepsPath : epochsPath, JSON.stringify(record) + '\n');
+      const path = record.type === 'step' ? stepsPath : epochsPath;
+      await writingFile(path, () => appendFile(path, JSON.stringify(record) + '\n'), 'append to');
     },
     async checkpoint(bytes: Uint8Array) {
       await writeFileAtomic(join(dir, RUN_FILES.checkpoint), bytes);
@@ -92,7 +126,7 @@ export async function renderPng(svgPath: string, pngPath: string): Promise<boole
  * Returns the paths written.
  */
 export async function writeRunResults(dir: string, results: RunResults, title: string, extra: Record<string, unknown> = {}): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeWritableFolder(dir);
   const written = [join(dir, RUN_FILES.results), join(dir, RUN_FILES.plotSvg)];
   await writeFileAtomic(written[0]!, JSON.stringify({ ...extra, ...results }, null, 2) + '\n');
   await writeFileAtomic(written[1]!, plotSvg(results.epochs, results.mainMetric, title, results.reportedSplit));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manualSeed, type Tensor } from '@edora/tensor';
-import { decodeCheckpoint, fit, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
+import { TrainingInterruptedError, decodeCheckpoint, fit, runKeyDifferences, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
 import { BagModel, markerTask } from './helpers/bag-model.js';
 
 interface Captured {
@@ -89,7 +89,7 @@ describe('fit', () => {
     manualSeed(123);
     const model = new BagModel(260, 16, 2, 5);
     await expect(fit({ ...base, runKey: 'other', model, groups: model.groups(0.05, 0.05), resume: a.got.checkpoints[0]!.bytes }))
-      .rejects.toThrow(/another configuration/);
+      .rejects.toThrow(/another configuration: run key: "bag" in the checkpoint, "other" now/);
     expect(decodeCheckpoint(a.got.checkpoints[0]!.bytes).meta.history).toHaveLength(1);
   });
 
@@ -113,5 +113,39 @@ describe('fit', () => {
     // the parameters are those of the last good checkpoint
     const saved = decodeCheckpoint(got.checkpoints[0]!.bytes).tensors.get('param.head.weight')!;
     expect(Array.from(await model.weight.data())).toEqual(Array.from(saved.data));
+  });
+});
+
+describe('fit interrupted by its signal', () => {
+  it('saves a checkpoint at the last finished step and rejects with TrainingInterruptedError; resuming from it gives the uninterrupted run', async () => {
+    const a = capture();
+    const { model: full } = await run({ sink: a.sink });
+    const controller = new AbortController();
+    const b = capture();
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    // Ctrl-C arrives while step 8 is logged (batch 2 of epoch 2): the step is finished, the next one does not start
+    const log = b.sink.log!;
+    const sink: TrainSink = { ...b.sink, log: (r) => (r.type === 'step' && r.step === 8 && controller.abort(), log(r)) };
+    const err = await fit({ ...base, model, groups: model.groups(0.05, 0.05), sink, signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingInterruptedError);
+    expect((err as TrainingInterruptedError).step).toBe(8);
+    expect(b.got.steps.at(-1)!.step).toBe(8);
+    const last = b.got.checkpoints.at(-1)!;
+    expect(last.meta).toMatchObject({ step: 8, epoch: 1, nextBatch: 2 });
+    const c = capture();
+    const { model: resumed } = await run({ sink: c.sink, resume: last.bytes });
+    expect(c.got.steps.map((s) => s.loss)).toEqual(a.got.steps.slice(8).map((s) => s.loss));
+    for (const k of ['table', 'weight', 'bias'] as const) expect(await bytesOf(resumed[k])).toEqual(await bytesOf(full[k]));
+  });
+});
+
+describe('runKeyDifferences', () => {
+  it('names the keys whose values differ, with both values', () => {
+    const a = JSON.stringify({ epochs: 2, lr: 0.01, seed: 3, task: 'rte' });
+    const b = JSON.stringify({ epochs: 3, lr: 0.01, seed: 3, task: 'rte', init: 'random' });
+    expect(runKeyDifferences(a, b)).toEqual(['epochs: 2 in the checkpoint, 3 now', 'init: (unset) in the checkpoint, "random" now']);
+    expect(runKeyDifferences('bag', 'other')).toEqual(['run key: "bag" in the checkpoint, "other" now']);
+    expect(runKeyDifferences(a, a)).toEqual([]);
   });
 });

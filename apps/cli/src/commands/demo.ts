@@ -86,7 +86,7 @@ export async function runDemo(p: Parsed, io: Io): Promise<number> {
       syntheticValidation: v.validationSize as number,
     };
     const outputDir = join(v.outputDir as string, method);
-    summaries.push(await runTraining(config, { outputDir, resume: false, checkpointEvery: 0, progress }));
+    summaries.push(await runTraining(config, { outputDir, resume: false, overwrite: true, checkpointEvery: 0, progress }));
   }
   const total = (Date.now() - started) / 1000;
   const first = summaries[0];

@@ -64,7 +64,7 @@ export async function sweepCommand(p: Parsed, io: Io): Promise<number> {
     const state = runStateOf(r.dir);
     if (state === 'done') continue;
     progress.message(`run ${i + 1}/${mine.length} ${r.id}: ${r.group} seed ${r.config.seed}${state === 'partial' ? ' (resuming)' : ''}`);
-    await runTraining(r.config, { outputDir: r.dir, resume: state === 'partial', checkpointEvery: v.checkpointEvery as number, progress });
+    await runTraining(r.config, { outputDir: r.dir, resume: state === 'partial', overwrite: state === 'todo', checkpointEvery: v.checkpointEvery as number, progress });
   }
   const finished = (await Promise.all(mine.map((r) => finishedRunAt(r.dir)))).filter((r): r is FinishedRun => r !== null);
   const reports = sweepReport(finished, { epoch: 'last', ...(v.metricForBest === undefined ? {} : { metric: v.metricForBest as string }) });

@@ -1,4 +1,4 @@
-import { NonFiniteLossError, type EpochResult } from '@edora/train';
+import { NonFiniteLossError, TrainingInterruptedError, type EpochResult } from '@edora/train';
 import type { CommandSpec, Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { Progress, splitTexts } from '../progress.js';
@@ -19,7 +19,8 @@ export const TRAIN: CommandSpec = {
     'cls-lr': { type: 'number', default: 5e-4, help: 'classification head learning rate' },
     seed: { type: 'int', default: 1, help: 'seed of weights, adapters, data order and dropout' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where checkpoints, logs, results and the plot go (default runs/<task>-<method>-r<rank>-seed<seed>)' },
-    resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir' },
+    resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir (its settings must be this run\'s)' },
+    'overwrite-output-dir': { type: 'boolean', default: false, help: 'replace the run an existing --output-dir holds (without it, a folder with files is refused)' },
   },
 };
 
@@ -29,7 +30,10 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number);
   const outputDir = (v.outputDir as string | undefined) ?? defaultOutputDir(config);
   const progress = new Progress(io.stderr, !v.json);
-  const summary = await runTraining(config, { outputDir, resume: v.resume as boolean, checkpointEvery: v.checkpointEvery as number, progress });
+  const command = commandLine(p.argv ?? []);
+  const summary = await interruptible(io, outputDir, command, (signal) =>
+    runTraining(config, { outputDir, resume: v.resume as boolean, overwrite: v.overwriteOutputDir as boolean, checkpointEvery: v.checkpointEvery as number, progress, signal, command: `edora train ${command}` }));
+  if (summary === null) return 130;
   if (v.json) {
     io.stdout.write(JSON.stringify(summaryJson(summary)) + '\n');
   } else {
@@ -46,4 +50,40 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
     return 3;
   }
   return 0;
+}
+
+/** Arguments as a shell would need them typed again (quoted where they hold anything but safe characters). */
+function commandLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/**
+ * Runs training so that Ctrl-C (SIGINT, or SIGTERM) stops it after the current step with a
+ * checkpoint, then says how to resume; null when it was interrupted (exit code 130, as a shell
+ * reports SIGINT). A second Ctrl-C quits at once, keeping the last checkpoint written.
+ */
+async function interruptible<T>(io: Io, outputDir: string, command: string, train: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      io.stderr.write(`edora: ${name} again: quitting without a new checkpoint; the last one in ${outputDir} is kept\n`);
+      process.exit(130);
+    }
+    io.stderr.write(`\nedora: ${name}: stopping after this step and saving a checkpoint (${name} again quits at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await train(controller.signal);
+  } catch (e) {
+    if (!(e instanceof TrainingInterruptedError)) throw e;
+    const resume = /(^| )--resume( |$)/.test(command) ? command : `${command} --resume`;
+    const withDir = /(^| )--output-dir[ =]/.test(resume) ? resume : `${resume} --output-dir ${commandLine([outputDir])}`;
+    io.stderr.write(`edora: interrupted after step ${e.step}; the checkpoint in ${outputDir} holds it. Continue with:\n  edora train ${withDir}\n`);
+    return null;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -46,7 +46,7 @@ async function processRun(job: Job<RunJobData, RunJobResult>, token: string | un
   let reportedAt = 0;
   try {
     const summary = await runTraining(config, {
-      outputDir: dir, resume: checkpoint !== null, checkpointEvery, progress: new Progress(process.stderr, false), signal: o.signal,
+      outputDir: dir, resume: checkpoint !== null, overwrite: checkpoint === null, takeOverLock: true, checkpointEvery, progress: new Progress(process.stderr, false), signal: o.signal,
       onStep: (r) => {
         if (Date.now() - reportedAt < 1000 && r.step < r.totalSteps) return;
         reportedAt = Date.now();
