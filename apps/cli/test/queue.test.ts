@@ -115,7 +115,7 @@ describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-s
     expect(runs).toHaveLength(4);
     expect(runs.map((r) => r.id)).toEqual((await runsOf(spec, baseline)).map((r) => r.id));
     const [killedRun, , , failingRun] = runs as [DryRun['runs'][0], unknown, unknown, DryRun['runs'][0]];
-    // the failing run: a plain file where its folder goes, so its first attempt fails (EEXIST) until the test removes it
+    // the failing run: a plain file where its folder goes, so its first attempt fails (the run folder is a file) until the test removes it
     await mkdir(dirname(failingRun.dir), { recursive: true });
     await writeFile(failingRun.dir, 'in the way');
 
@@ -153,7 +153,7 @@ describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-s
       // retried: one failed attempt, then a successful one
       const failingJob = (await queue.getJob(failingRun.id))!;
       expect(failingJob.attemptsMade).toBeGreaterThanOrEqual(2);
-      expect(logs).toMatch(new RegExp(`run ${failingRun.id} failed \\(attempt 1/4, will be retried\\): EEXIST`));
+      expect(logs).toMatch(new RegExp(`run ${failingRun.id} failed \\(attempt 1/4, will be retried\\): cannot create the run folder \\S+: \\S+ is a file, not a folder`));
       // nothing run twice to completion, nothing lost
       for (const r of runs) {
         expect(logs.split(`run ${r.id} finished`).length - 1, r.id).toBe(1);
