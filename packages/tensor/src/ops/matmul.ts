@@ -4,7 +4,7 @@ import { broadcastShapes, broadcastStrides, contiguousStrides, numel, reshapeStr
 import { makeView, recordOp, type Tensor } from '../tensor.js';
 import { fusedEnabled, runOp } from './dispatch.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { sumToShape } from './reduce.js';
+import { sum, sumToShape } from './reduce.js';
 import { noGradContiguous, reshape, transpose } from './views.js';
 import { add, gelu, relu, tanh } from './elementwise.js';
 
@@ -115,28 +115,15 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 
 /**
  * act(x @ w + bias) — `w` given as [K, N] (or [N, K] with transB). Fused on backends that have
- * `matmulBiasAct` when no gradient is needed; otherwise composed so autograd sees every step.
+ * `matmulBiasAct`: always without a gradient, and with one for `activation: 'none'` (every
+ * Linear layer while training), whose backward needs no pre-activation; otherwise composed so
+ * autograd sees every step.
  */
 export function matmulBiasAct(x: Tensor, w: Tensor, bias: Tensor | null, activation: Activation = 'none', options: MatmulOptions = {}): Tensor {
   const needsGrad = isGradEnabled() && (x.requiresGrad || w.requiresGrad || (bias?.requiresGrad ?? false));
-  const backend = x.backend;
-  if (!needsGrad && bias && x.rank >= 2 && w.rank === 2 && !options.transA && fusedEnabled(backend, 'matmulBiasAct', [x.dtype])) {
-    const W = options.transB ? transpose(w) : w;
-    const M = numel(x.shape.slice(0, -1));
-    const K = x.shape[x.rank - 1]!;
-    const N = W.shape[1]!;
-    if (W.shape[0] === K && bias.rank === 1 && bias.shape[0] === N) {
-      const x2 = reshape(x, [M, K]);
-      const x3 = as3d(x2, [], M, K);
-      const w3 = as3d(W, [], K, N);
-      const o = runOp('matmulBiasAct', [x3, w3, bias], [{ shape: [1, M, N], dtype: x.dtype }], { activation })[0]!;
-      for (const t of [x2, x3, w3]) t.dispose();
-      if (W !== w) W.dispose();
-      const out = reshape(o, [...x.shape.slice(0, -1), N]);
-      o.dispose();
-      return out;
-    }
-    if (W !== w) W.dispose();
+  if (bias && (!needsGrad || activation === 'none') && x.rank >= 2 && w.rank === 2 && !options.transA && fusedEnabled(x.backend, 'matmulBiasAct', [x.dtype])) {
+    const fused = fusedLinear(x, w, bias, activation, options.transB ?? false);
+    if (fused) return needsGrad ? recordLinear(fused, x, w, bias, options.transB ?? false) : fused;
   }
   let y = matmul(x, w, options);
   if (bias) {
@@ -148,4 +135,43 @@ export function matmulBiasAct(x: Tensor, w: Tensor, bias: Tensor | null, activat
   const act = activation === 'relu' ? relu(y) : activation === 'gelu' ? gelu(y) : tanh(y);
   y.dispose();
   return act;
+}
+
+/** The fused op on [..., K] x, or null when the shapes do not line up (the caller composes). No autograd. */
+function fusedLinear(x: Tensor, w: Tensor, bias: Tensor, activation: Activation, transB: boolean): Tensor | null {
+  const W = transB ? transpose(w) : w;
+  const M = numel(x.shape.slice(0, -1));
+  const K = x.shape[x.rank - 1]!;
+  const N = W.shape[1]!;
+  if (W.shape[0] !== K || bias.rank !== 1 || bias.shape[0] !== N) {
+    if (W !== w) W.dispose();
+    return null;
+  }
+  const x2 = reshape(x, [M, K]);
+  const x3 = as3d(x2, [], M, K);
+  const w3 = as3d(W, [], K, N);
+  const o = runOp('matmulBiasAct', [x3, w3, bias], [{ shape: [1, M, N], dtype: x.dtype }], { activation })[0]!;
+  for (const t of [x2, x3, w3]) t.dispose();
+  if (W !== w) W.dispose();
+  const out = reshape(o, [...x.shape.slice(0, -1), N]);
+  o.dispose();
+  return out;
+}
+
+/**
+ * The gradients of y = x @ W + b with W = w or wᵀ (transB): dx = g Wᵀ, dW = xᵀ g (dw = gᵀ x
+ * when transposed), db = Σ_rows g. Only the inputs that need one get one.
+ */
+function recordLinear(out: Tensor, x: Tensor, w: Tensor, bias: Tensor, transB: boolean): Tensor {
+  const K = x.shape[x.rank - 1]!;
+  return recordOp(out, 'linear', [x, w, bias], [x, w], (g, [xs, ws], needs) => {
+    const N = g.shape[g.rank - 1]!;
+    const g2 = reshape(g, [-1, N]);
+    const x2 = needs[1] ? reshape(xs!, [-1, K]) : null;
+    return [
+      needs[0] ? reshape(matmul(g2, ws!, { transB: !transB }), xs!.shape) : null,
+      needs[1] ? (transB ? matmul(g2, x2!, { transA: true }) : matmul(x2!, g2, { transA: true })) : null,
+      needs[2] ? sum(g2, 0) : null,
+    ];
+  });
 }
