@@ -61,6 +61,11 @@ describe('edora backends and --backend auto', () => {
     // the CLI in the repository loads the webgpu package (usable wherever an adapter exists, lavapipe included)
     expect(got.backends.find((b) => b.name === 'webgpu')!.detail ?? '').not.toMatch(/Cannot find package/);
     expect(got.auto).toBe(got.backends.find((b) => b.name === 'wasm')!.usable ? 'wasm' : 'cpu');
+    // where wasm's products run: the BLAS its device names, or what was searched and how to get one
+    const products = (got as { wasmProducts?: { found: boolean; text: string } }).wasmProducts!;
+    const wasmDevice = got.backends.find((b) => b.name === 'wasm')!.device!;
+    if (products.found) expect(wasmDevice).toContain(`GEMM: ${products.text.replace(/^on /, '')}`);
+    else expect(products.text).toMatch(/no system BLAS .*(apt-get install libopenblas0-pthread|brew install openblas|OpenBLAS)/);
     expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
   });
 

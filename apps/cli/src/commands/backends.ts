@@ -2,6 +2,7 @@ import { getBackend, setBackend } from '@edora/tensor';
 import type { CommandSpec, Parsed } from '../args.js';
 import { AUTO_BACKEND, probeBackends, selectBackend } from '../backends.js';
 import { countsText, smokeFallbacks } from '../backend-smoke.js';
+import { blasStatus } from '../blas-status.js';
 import type { Io } from '../io.js';
 import { table } from '../progress.js';
 import { wrapText } from '../wrap.js';
@@ -33,9 +34,10 @@ export async function backendsCommand(p: Parsed, io: Io): Promise<number> {
     for (const b of all) if (b.backend) fallbacks.set(b.name, await smokeFallbacks(b.backend));
   }
   await setBackend(current);
+  const blas = all.some((b) => b.name === 'wasm' && b.usable) ? await blasStatus() : null;
   if (p.values.json) {
     const backends = all.map(({ backend: _b, ...s }) => (verbose && fallbacks.has(s.name) ? { ...s, fallbacks: fallbacks.get(s.name) } : s));
-    io.stdout.write(JSON.stringify({ backends, auto }) + '\n');
+    io.stdout.write(JSON.stringify({ backends, auto, ...(blas ? { wasmProducts: blas } : {}) }) + '\n');
     return 0;
   }
   const rows: string[][] = [];
@@ -45,6 +47,7 @@ export async function backendsCommand(p: Parsed, io: Io): Promise<number> {
   }
   io.stdout.write(table(['backend', 'usable', 'device or reason'], rows));
   io.stdout.write(`\n--backend ${AUTO_BACKEND} (the default) selects ${auto} here.\n`);
+  if (blas) io.stdout.write(`${wrapText(`wasm runs its matrix products ${blas.text}.`, REASON_WIDTH + 26).join('\n  ')}\n`);
   if (verbose) {
     io.stdout.write('\nOps of one small training step that ran on the host fallback (cpu kernels, data copied through the\nbackend) or as core composites (no fused kernel):\n');
     for (const [name, f] of fallbacks) {
