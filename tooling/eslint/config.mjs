@@ -13,4 +13,17 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // A third-party backend plugin sees only the public entry points of @edora/tensor: the user
+    // API, the backend kit and the conformance suite; never another package's internals or source.
+    files: ['packages/backend-gpujs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['@edora/*', '!@edora/tensor', '@edora/tensor/*', '!@edora/tensor/backend-kit', '!@edora/tensor/conformance', '../../*'],
+          message: 'a backend plugin imports only @edora/tensor, @edora/tensor/backend-kit and @edora/tensor/conformance',
+        }],
+      }],
+    },
+  },
 );

@@ -1,0 +1,2 @@
+export { GpujsBackend, type GpujsBackendOptions } from './backend.js';
+export type { CompileStats } from './programs.js';
