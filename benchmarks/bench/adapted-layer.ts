@@ -1,10 +1,14 @@
 import os from 'node:os';
 import { initBackend, keep, randn, registeredBackends, tidy, useBackend, type BackendV1, type Tensor } from '@edora/tensor';
-import { AdaptedLinear, Linear, initFactors, type LinearLike } from '../src/index.js';
+import '@edora/backend-wasm/register';
+import '@edora/backend-webgpu/register';
+import { AdaptedLinear, Linear, initFactors, type LinearLike } from '@edora/layers';
 
 // Forward + backward of one adapted layer (x 4096×768, W [out, 768] for out ∈ {768, 3072}, r = 16)
 // for each method, against a frozen Linear whose backward forms only the input gradient. Every
-// registered backend that initializes is measured. Run: pnpm --filter @edora/layers bench.
+// backend of this repository that initializes here (cpu, wasm — with its BLAS products where a
+// system BLAS is installed —, webgpu) is measured, or those named in BENCH_BACKENDS=wasm,webgpu.
+// Run: pnpm --filter @edora/benchmarks bench:layer (also part of pnpm bench).
 const N = 4096;
 const IN = 768;
 const R = 16;
@@ -80,7 +84,9 @@ async function benchBackend(backend: BackendV1): Promise<void> {
 }
 
 console.log('# @edora/layers bench: one adapted layer, x 4096×768, r = 16');
+const only = process.env.BENCH_BACKENDS?.split(',').filter(Boolean);
 for (const { name } of registeredBackends()) {
+  if (only && !only.includes(name)) continue;
   let backend: BackendV1;
   try {
     backend = await initBackend(name);
