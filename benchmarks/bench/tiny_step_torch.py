@@ -13,8 +13,10 @@
 # float32, as the TypeScript side times it.
 #
 # Usage: tiny_step_torch.py '<json config>' — keys: threads, batch, seq, vocab, hidden, layers,
-# heads, ffn, eps, dropout, r, alpha, labels, steps. Prints one JSON line: median wall and
-# process-CPU milliseconds per step.
+# heads, ffn, eps, dropout, r, alpha, labels, steps, and optionally device ("cuda": everything on
+# the GPU, each step synchronized; the CUDA backend's bench/gpu-run.sh uses it for roberta-base).
+# Prints one JSON line: median wall and process-CPU milliseconds per step; on a GPU also the
+# EDoRA setup time (initS: random weights and the 48 SVDs for roberta-base) and peak memory.
 import json
 import math
 import statistics
@@ -27,6 +29,13 @@ import torch.nn.functional as F
 cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg['threads'])
 torch.manual_seed(0)
+DEV = cfg.get('device', 'cpu')
+torch.set_default_device(DEV)
+
+
+def sync():
+    if DEV != 'cpu':
+        torch.cuda.synchronize()
 H, FFN, NH, EPS, P = cfg['hidden'], cfg['ffn'], cfg['heads'], cfg['eps'], cfg['dropout']
 R, S = cfg['r'], cfg['alpha'] / cfg['r']
 
@@ -91,8 +100,11 @@ class Layer:
         return [p for m in (self.q, self.k, self.v, self.attn_out, self.inter, self.out) for p in m.trainable()]
 
 
+t_init = time.perf_counter()
 word, pos, tok = frozen(cfg['vocab'], H), frozen(cfg['seq'] + 2, H), frozen(1, H)
 layers = [Layer() for _ in range(cfg['layers'])]
+sync()
+init_s = time.perf_counter() - t_init
 head_dense = torch.nn.Linear(H, H)
 head_out = torch.nn.Linear(H, cfg['labels'])
 params = [p for l in layers for p in l.trainable()] + list(head_dense.parameters()) + list(head_out.parameters())
@@ -120,10 +132,16 @@ def step():
 
 step()
 step()
+sync()
 wall, cpu = [], []
 for _ in range(cfg['steps']):
     t0, c0 = time.perf_counter(), time.process_time()
     step()
+    sync()
     cpu.append((time.process_time() - c0) * 1000)
     wall.append((time.perf_counter() - t0) * 1000)
-print(json.dumps({'ms': statistics.median(wall), 'cpuMs': statistics.median(cpu)}))
+result = {'ms': statistics.median(wall), 'cpuMs': statistics.median(cpu)}
+if DEV != 'cpu':
+    result.update(device=torch.cuda.get_device_name(), initS=init_s, peakMiB=torch.cuda.max_memory_allocated() / 2**20,
+                  tokensPerS=cfg['batch'] * cfg['seq'] / (statistics.median(wall) / 1000), torch=torch.__version__)
+print(json.dumps(result))
