@@ -31,8 +31,8 @@ padding: longest
 checkpoint-every: 2
 backend: cpu
 `;
-// short locks so a killed worker's run moves on in seconds, not a minute
-const WORKER_ARGS = ['--backend', 'cpu', '--lock-duration', '6000', '--stalled-interval', '2000', '--exit-when-empty'];
+// short locks so a killed worker's run moves on in seconds, not a minute (but longer than a loaded CI machine stalls a step)
+const WORKER_ARGS = ['--backend', 'cpu', '--lock-duration', '15000', '--stalled-interval', '3000', '--exit-when-empty'];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const exited = (c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>

@@ -88,6 +88,9 @@ describe('sweep specs', () => {
     expect(bad('task: rte\n  ranks: [4\n')).toMatch(/^specs\/sweep\.yaml:\d+: not valid YAML/);
     expect(bad('- 1\n- 2\n')).toMatch(/expected a mapping of option names to values; found a list/);
     expect(() => parseSweepSpec('{"epochs": 2.5}', 'a.json', SPEC_OPTIONS)).toThrow('a.json:1: key "epochs": expected an integer; found 2.5');
+    expect(bad('rank: 4\nranks: [8]\n')).toBe('specs/sweep.yaml:2: key "ranks": "rank" already gives ranks; give one of them');
+    // edora train's single-valued names stand for the grid keys
+    expect(parseSweepSpec('method: lora\nrank: 8\nlr: 1.0e-3\ncls-lr: 5.0e-4\nseed: 3\n', 's.yaml', SPEC_OPTIONS)).toEqual({ methods: ['lora'], ranks: [8], lrs: [1e-3], clsLrs: [5e-4], seeds: [3] });
   });
 
   it('a bad spec file fails the command with exit 1 and the message', async () => {

@@ -30,6 +30,9 @@ export const GRID_OPTIONS: OptionSpecs = {
   seeds: { type: 'list', numeric: true, integer: true, default: [1, 2, 3, 4, 5], help: 'seeds' },
 };
 
+/** `edora train`'s single-valued names, accepted in a spec for the grid key they stand for. */
+const SINGULAR: Record<string, string> = { method: 'methods', rank: 'ranks', lr: 'lrs', 'cls-lr': 'cls-lrs', seed: 'seeds' };
+
 /** `task` is a grid key in a spec (one task or a list), a single value on the command line. */
 const SPEC_TASK: OptionSpec = { type: 'list', choices: TASK_NAMES, help: 'GLUE tasks' };
 
@@ -84,7 +87,8 @@ function fit(spec: OptionSpec, v: unknown): ParsedValue | undefined {
 
 /**
  * Reads and checks a spec file. Keys are the command-line option names without `--`
- * (`batch-size`, `cls-lrs`); `grid` names a preset the file's keys are laid over. Returns the
+ * (`batch-size`, `cls-lrs`; `edora train`'s `method`, `rank`, `lr`, `cls-lr`, `seed` stand for the grid
+ * key); `grid` names a preset the file's keys are laid over. Returns the
  * values keyed as parsed options are (camelCase), `task` as the list `tasks`.
  */
 export async function readSweepSpec(path: string, options: OptionSpecs): Promise<Record<string, ParsedValue>> {
@@ -103,16 +107,21 @@ export function parseSweepSpec(text: string, path: string, options: OptionSpecs)
   if (syntax) throw new SweepSpecError(`${path}:${syntax.linePos?.[0].line ?? '?'}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${syntax.message.split('\n')[0]}`);
   if (!isMap(doc.contents)) throw new SweepSpecError(`${path}: expected a mapping of option names to values; found ${doc.contents === null ? 'an empty file' : 'a ' + (isSeq(doc.contents) ? 'list' : 'single value')}`);
   const specs: OptionSpecs = { grid: { type: 'string', choices: GRID_NAMES, help: 'preset' }, ...options, task: SPEC_TASK };
+  for (const [one, many] of Object.entries(SINGULAR)) if (specs[many]) specs[one] = specs[many];
   const out: Record<string, ParsedValue> = {};
+  const seen = new Map<string, string>();
   for (const item of doc.contents.items) {
     const keyNode = item.key as Node;
     const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    const canonical = SINGULAR[key] ?? key;
+    if (seen.has(canonical)) throw new SweepSpecError(`${at(keyNode)}: key ${JSON.stringify(key)}: ${JSON.stringify(seen.get(canonical))} already gives ${canonical}; give one of them`);
+    seen.set(canonical, key);
     const spec = specs[key];
     if (!spec) throw new SweepSpecError(`${at(keyNode)}: unknown key ${JSON.stringify(key)}; valid keys: ${Object.keys(specs).join(', ')}`);
     const raw: unknown = item.value == null ? null : (item.value as Node).toJSON();
     const value = fit(spec, raw);
     if (value === undefined) throw new SweepSpecError(`${at((item.value as Node | null) ?? keyNode)}: key ${JSON.stringify(key)}: expected ${expected(spec)}; found ${JSON.stringify(raw)}`);
-    out[key === 'task' ? 'tasks' : camel(key)] = value;
+    out[key === 'task' ? 'tasks' : camel(canonical)] = value;
   }
   return out;
 }
