@@ -12,15 +12,17 @@ import { median, sampleWallAndCpu } from '@edora/bench-kit';
 // value, attention.output.dense, output.dense; head trained; batch 32 × 128 random token ids; train
 // mode) — forward + backward + AdamW — on the wasm backend, within 4× of the same step written in
 // PyTorch (bench/tiny_step_torch.py, run in the same session with the preset's config values).
-// Run: pnpm --filter @edora/benchmarks bench:step (also part of pnpm bench)
+// Run: pnpm --filter @edora/benchmarks bench:step [-- <preset> <batch>] (also part of pnpm bench)
 // Environment: BENCH_SKIP_CPU=1 leaves out the cpu backend; BENCH_PROFILE=1 adds op-time tables.
 
 const PYTHON = '/usr/bin/python3';
-const BATCH = 32;
+// `bench:step -- roberta-base 8` runs the same comparison for another preset and batch (issue 16's rows)
+const PRESET = process.argv[2] ?? 'tiny';
+const BATCH = Number(process.argv[3] ?? 32);
 const SEQ = 128;
 const R = 16;
 const ALPHA = 16;
-const STEPS = 7;
+const STEPS = Number(process.env.BENCH_STEPS ?? (PRESET === 'tiny' ? 7 : 3));
 const TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
 interface Timing {
@@ -30,7 +32,7 @@ interface Timing {
   cpuMs: number;
 }
 
-const config = robertaPreset('tiny', { numLabels: 2 });
+const config = robertaPreset(PRESET, { numLabels: 2 });
 
 /** Milliseconds spent in each op name (plus the matmul shapes' share): what to move into wasm next. */
 function profiled(backend: BackendV1, totals: Map<string, number>): BackendV1 {
@@ -118,8 +120,8 @@ function torchTiming(threads: number): Timing | undefined {
 const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const cores = os.availableParallelism();
 const threads = Math.min(2, cores);
-console.log(`# tiny-preset EDoRA step — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}, load ${load()}`);
-console.log(`RoBERTa tiny (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, FFN ${config.intermediateSize}), EDoRA r=${R}, batch ${BATCH}×${SEQ}`);
+console.log(`# ${PRESET}-preset EDoRA step — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}, load ${load()}`);
+console.log(`RoBERTa ${PRESET} (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, FFN ${config.intermediateSize}), EDoRA r=${R}, batch ${BATCH}×${SEQ}`);
 
 const rows: [string, Timing][] = [];
 const wasm = createWasmBackend({ threads, blas: 'off' });
