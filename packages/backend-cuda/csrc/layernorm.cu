@@ -47,19 +47,24 @@ extern "C" __global__ void layernorm_backward_dx_f32(float *dx, const float *x, 
   }
 }
 
-// dγ[k] = Σ_r dy ⊙ x̂, dβ[k] = Σ_r dy: thread per column, rows in order (deterministic).
-extern "C" __global__ void layernorm_backward_params_f32(float *dgamma, float *dbeta, const float *x, const float *mean,
-                                                         const float *rstd, const float *dy, int rows, int d) {
-  GRID_STRIDE(k, d) {
-    float sg = 0.f, sb = 0.f;
-    for (int r = 0; r < rows; r++) {
-      const long long p = (long long)r * d + k;
-      sg += dy[p] * (x[p] - mean[r]) * rstd[r];
-      sb += dy[p];
-    }
-    dgamma[k] = sg;
-    dbeta[k] = sb;
+// Partial dγ and dβ over a chunk of rows: block (x, y) takes columns x·blockDim.x … and rows
+// [y·chunk, (y + 1)·chunk), in order, writing pg[y·d + k] = Σ dy ⊙ x̂ and pb[y·d + k] = Σ dy. The
+// host sums the chunks with reduce_f32 (deterministic: fixed chunks, fixed order). One chunk per
+// 64 rows keeps hundreds of blocks busy where a thread per column over all rows had three.
+extern "C" __global__ void layernorm_backward_params_f32(float *pg, float *pb, const float *x, const float *mean,
+                                                         const float *rstd, const float *dy, int rows, int d, int chunk) {
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  if (k >= d) return;
+  const int r0 = blockIdx.y * chunk;
+  const int r1 = r0 + chunk < rows ? r0 + chunk : rows;
+  float sg = 0.f, sb = 0.f;
+  for (int r = r0; r < r1; r++) {
+    const long long p = (long long)r * d + k;
+    sg += dy[p] * (x[p] - mean[r]) * rstd[r];
+    sb += dy[p];
   }
+  pg[(long long)blockIdx.y * d + k] = sg;
+  pb[(long long)blockIdx.y * d + k] = sb;
 }
 
 // n[r] = √(Σ_c w[r, c]²)

@@ -61,4 +61,24 @@ describe.skipIf(noStandinReason !== null)(`cuda kernels beyond the suite${noStan
     cuda.run('binary', [a, b], [m], { fn: 'gt' });
     expect(Array.from(await m.data())).toEqual([1, 0, 1, 0]);
   });
+
+  it('layerNorm backward over many rows (dγ, dβ summed in chunks of 64 rows) matches the cpu backend', async () => {
+    const rows = 150;
+    const d = 7;
+    const rng = (i: number): number => Math.sin(i * 12.9898) * 2;
+    const run = async (b: BackendV1): Promise<number[][]> => {
+      const x = tensor(Float32Array.from({ length: rows * d }, (_, i) => rng(i)), [rows, d], { backend: b });
+      const dy = tensor(Float32Array.from({ length: rows * d }, (_, i) => rng(i + 7777)), [rows, d], { backend: b });
+      const gamma = tensor(Float32Array.from({ length: d }, (_, i) => 1 + 0.1 * i), [d], { backend: b });
+      const beta = zeros([d], { backend: b });
+      const [y, mean, rstd, dx, dg, db] = [zeros([rows, d], { backend: b }), zeros([rows], { backend: b }), zeros([rows], { backend: b }),
+        zeros([rows, d], { backend: b }), zeros([d], { backend: b }), zeros([d], { backend: b })];
+      b.run('layerNorm', [x, gamma, beta], [y!, mean!, rstd!], { eps: 1e-5 });
+      b.run('layerNormBackward', [x, gamma, mean!, rstd!, dy], [dx!, dg!, db!], {});
+      return [Array.from(await dx!.data()), Array.from(await dg!.data()), Array.from(await db!.data())];
+    };
+    const got = await run(cuda);
+    const ref = await run(cpu);
+    got.forEach((g, k) => g.forEach((v, i) => expect(Math.abs(v - ref[k]![i]!), `output ${k} element ${i}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[k]![i]!)))));
+  });
 });

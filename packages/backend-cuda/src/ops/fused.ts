@@ -2,6 +2,7 @@ import type { OpAttrs, TensorView } from '@edora/tensor';
 import { f32, i32, ptr, type Arg } from '../args.js';
 import type { CudaBuffer } from '../backend.js';
 import { denseCopy } from './elementwise.js';
+import { reduce } from './reduce.js';
 import { isDense } from '@edora/tensor/backend-kit';
 import { addressOf, BLOCK, gridFor, numel, reduceBlock, type Runner } from './runner.js';
 
@@ -90,10 +91,35 @@ export function layerNormBackward(
   const o = new Operands(r);
   const [px, pg, pm, pr, pdy] = [o.at(x), o.at(gamma), o.at(mean), o.at(rstd), o.at(dy)];
   perRow(r, 'layernorm_backward_dx_f32', rows, d, [ptr(addressOf(dx)), px, pg, pm, pr, pdy, i32(rows), i32(d)]);
-  r.launch('layernorm_backward_params_f32', [gridFor(r, d), 1, 1], [BLOCK, 1, 1], [
-    ptr(addressOf(dgamma)), ptr(addressOf(dbeta)), px, pm, pr, pdy, i32(rows), i32(d),
-  ]);
+  layerNormParams(r, dgamma, dbeta, [px, pm, pr, pdy], rows, d);
   o.done();
+}
+
+/** Rows per chunk of the dγ/dβ partial sums (csrc/layernorm.cu). */
+const LN_CHUNK = 64;
+
+/** dγ, dβ: partial sums per chunk of rows, then reduce_f32 over the chunks (one chunk: written directly). */
+function layerNormParams(r: Runner, dgamma: TensorView, dbeta: TensorView, inputs: readonly Arg[], rows: number, d: number): void {
+  const chunks = Math.max(1, Math.ceil(rows / LN_CHUNK));
+  const grid: [number, number, number] = [Math.ceil(d / BLOCK), chunks, 1];
+  if (chunks === 1 || rows === 0) {
+    r.launch('layernorm_backward_params_f32', grid, [BLOCK, 1, 1], [ptr(addressOf(dgamma)), ptr(addressOf(dbeta)), ...inputs, i32(rows), i32(d), i32(LN_CHUNK)]);
+    return;
+  }
+  const pg = r.temp(chunks * d * 4);
+  const pb = r.temp(chunks * d * 4);
+  r.launch('layernorm_backward_params_f32', grid, [BLOCK, 1, 1], [ptr(pg.ptr), ptr(pb.ptr), ...inputs, i32(rows), i32(d), i32(LN_CHUNK)]);
+  for (const [partial, out] of [[pg, dgamma], [pb, dbeta]] as const) {
+    const s = out.strides[0] ?? 1;
+    reduce(
+      r,
+      { buffer: partial, dtype: 'float32', shape: [chunks, d], strides: [d, 1], offset: 0 },
+      { buffer: out.buffer, dtype: 'float32', shape: [1, d], strides: [d * s, s], offset: out.offset },
+      { fn: 'sum', axis: 0 },
+    );
+  }
+  r.release(pg);
+  r.release(pb);
 }
 
 export function geluBackward(r: Runner, x: TensorView, dy: TensorView, dx: TensorView): void {
