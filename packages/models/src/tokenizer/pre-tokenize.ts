@@ -14,17 +14,18 @@ const GPT2_PATTERN = new RegExp(
 );
 
 /**
- * Calls `emit` with each word of `text`, in order. Every character lands in exactly one word (the
- * alternatives cover letters, digits, whitespace and everything else), but text between matches is
- * still emitted, as HF's "isolated" split keeps it.
+ * Calls `emit` with each word of `text`, in order, until it returns false (truncation needs only
+ * the first words). Every character lands in exactly one word (the alternatives cover letters,
+ * digits, whitespace and everything else), but text between matches is still emitted, as HF's
+ * "isolated" split keeps it. Returns false when `emit` stopped it.
  */
-export function forEachWord(text: string, emit: (word: string) => void): void {
+export function forEachWord(text: string, emit: (word: string) => unknown): boolean {
   const re = new RegExp(GPT2_PATTERN);
   let end = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (m.index > end) emit(text.slice(end, m.index));
-    emit(m[0]);
+    if (m.index > end && emit(text.slice(end, m.index)) === false) return false;
+    if (emit(m[0]) === false) return false;
     end = m.index + m[0].length;
   }
-  if (end < text.length) emit(text.slice(end));
+  return end < text.length ? emit(text.slice(end)) !== false : true;
 }

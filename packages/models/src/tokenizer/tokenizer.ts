@@ -122,14 +122,27 @@ export class RobertaTokenizer {
 
   /** The ids of `text` alone: no special tokens added, no truncation. */
   encodeText(text: string): number[] {
+    return this.encodeUpTo(text, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The ids of `text` until at least `limit` of them exist (the last word may add a few more):
+   * truncation needs only a prefix, so a 10 MB row costs what its first words cost.
+   */
+  private encodeUpTo(text: string, limit: number): number[] {
     const ids: number[] = [];
+    const more = (): boolean => ids.length < limit;
     for (const piece of this.splitter.split(text)) {
+      if (!more()) break;
       if (typeof piece === 'number') {
         ids.push(piece);
         continue;
       }
       const prefixed = this.addPrefixSpace && !piece.startsWith(' ') ? ` ${piece}` : piece;
-      forEachWord(prefixed, (word) => this.bpe.encodeWord(word, ids));
+      forEachWord(prefixed, (word) => {
+        this.bpe.encodeWord(word, ids);
+        return more();
+      });
     }
     return ids;
   }
@@ -146,9 +159,17 @@ export class RobertaTokenizer {
   encode(textA: string, textB?: string, maxLength: number = this.maxLength): Encoding {
     const specials = textB === undefined ? SINGLE_SPECIALS : PAIR_SPECIALS;
     checkMaxLength(maxLength, specials, 'maxLength');
-    const a = this.encodeText(textA);
-    const b = textB === undefined ? undefined : this.encodeText(textB);
-    const [keepA, keepB] = longestFirst(a.length, b?.length, maxLength - specials);
+    const budget = maxLength - specials;
+    // Encode only what truncation can keep. For a pair, budget + 1 tokens tell which side is
+    // longer, except when both reach it and an odd budget splits unevenly: then the full lengths
+    // decide (longestFirst gives the longer side the extra token).
+    let a = this.encodeUpTo(textA, budget + 1);
+    let b = textB === undefined ? undefined : this.encodeUpTo(textB, budget + 1);
+    if (b !== undefined && a.length > budget && b.length > budget && budget % 2 === 1) {
+      a = this.encodeText(textA);
+      b = this.encodeText(textB!);
+    }
+    const [keepA, keepB] = longestFirst(a.length, b?.length, budget);
     const ids = [this.bosTokenId];
     for (let i = 0; i < keepA; i++) ids.push(a[i]!);
     ids.push(this.eosTokenId);
@@ -250,6 +271,9 @@ function cleanUpTokenizationSpaces(text: string): string {
   return CLEANUPS.reduce((t, [from, to]) => t.replaceAll(from, to), text);
 }
 
+/** ⌊√2^53⌋: the largest id range whose pair keys stay exact. */
+const MAX_PAIR_STRIDE = 94_906_265;
+
 /** Resolves the merges and byte tokens to ids; every merge must name tokens of the vocabulary. */
 function buildTables(spec: TokenizerSpec): BpeTables {
   const { vocab } = spec;
@@ -263,6 +287,10 @@ function buildTables(spec: TokenizerSpec): BpeTables {
   }
   let stride = 0;
   for (const id of vocab.values()) stride = Math.max(stride, id + 1);
+  // pair keys left * stride + right must be exact doubles
+  if (stride > MAX_PAIR_STRIDE) {
+    throw new TokenizerFileError(spec.vocabFile, undefined, `expected token ids below ${MAX_PAIR_STRIDE} for a BPE vocabulary; found id ${stride - 1}`);
+  }
   const rankOf = new Map<number, number>();
   const mergedId = new Int32Array(spec.merges.length);
   spec.merges.forEach(([left, right], rank) => {
