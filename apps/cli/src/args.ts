@@ -21,6 +21,29 @@ export interface OptionSpec {
   integer?: boolean;
   /** Shown in help instead of the type. */
   placeholder?: string;
+  /** For numbers (and numeric lists' elements): the smallest value allowed. */
+  min?: number;
+  /** The smallest value is excluded: values must be > `min` (a learning rate). */
+  minExclusive?: boolean;
+  max?: number;
+}
+
+/** Largest seed: the random stream's seeds are 32-bit. */
+export const MAX_SEED = 0xffffffff;
+
+/** The range a numeric option accepts, for messages: `≥ 1`, `> 0`, `in [0, 1]`; empty when any number goes. */
+export function rangeText(spec: OptionSpec): string {
+  const { min, max, minExclusive } = spec;
+  if (min !== undefined && max !== undefined) return `in ${minExclusive ? '(' : '['}${min}, ${max}]`;
+  if (min !== undefined) return `${minExclusive ? '>' : '≥'} ${min}`;
+  if (max !== undefined) return `≤ ${max}`;
+  return '';
+}
+
+/** Whether `n` lies in the option's range. */
+export function inRange(spec: OptionSpec, n: number): boolean {
+  if (spec.min !== undefined && (spec.minExclusive ? n <= spec.min : n < spec.min)) return false;
+  return spec.max === undefined || n <= spec.max;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -60,9 +83,12 @@ function convert(spec: OptionSpec, name: string, raw: string): ParsedValue {
   };
   const num = (v: string, int: boolean): number => {
     const n = Number(v);
+    const list = spec.type === 'list';
+    const what = `${list ? (int ? 'integers' : 'numbers') : int ? 'an integer' : 'a number'}${rangeText(spec) ? ` ${rangeText(spec)}` : ''}`;
     if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
-      throw new UsageError(`--${name}: expected ${int ? 'an integer' : 'a number'}; found ${JSON.stringify(v)}`);
+      throw new UsageError(`--${name}: expected ${what}; found ${JSON.stringify(v)}`);
     }
+    if (!inRange(spec, n)) throw new UsageError(`--${name}: expected ${what}; found ${n}`);
     return n;
   };
   switch (spec.type) {
@@ -80,7 +106,9 @@ function convert(spec: OptionSpec, name: string, raw: string): ParsedValue {
 
 /**
  * Parses `--name value`, `--name=value`, boolean `--flag` / `--no-flag`, and positionals. Unknown
- * options are an error listing the valid ones; values are checked against their type and choices.
+ * options are an error listing the valid ones; values are checked against their type, choices and
+ * range (`min`/`max`); an option given twice is an error (a later value silently winning hides typos
+ * in long command lines).
  * Keys of `values` are camelCase (`--batch-size` → batchSize).
  */
 export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed {
@@ -88,6 +116,7 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
   const values: Record<string, ParsedValue> = {};
   const positionals: string[] = [];
   const given = new Set<string>();
+  const raws = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
     const d = spec.default;
     values[camel(name)] = Array.isArray(d) ? [...d] : (d as ParsedValue);
@@ -117,18 +146,18 @@ export function parseArgs(argv: readonly string[], command: CommandSpec): Parsed
     if (!spec) {
       throw new UsageError(`${command.name}: unknown option --${name}; valid options: ${Object.keys(specs).map((n) => `--${n}`).join(', ')}`);
     }
-    given.add(camel(name));
-    if (spec.type === 'boolean' && inline === undefined) {
-      values[camel(name)] = true;
-      continue;
-    }
+    if (spec.type === 'boolean' && inline === undefined) inline = 'true';
     if (inline === undefined) {
       inline = argv[++i];
       if (inline === undefined) {
         throw new UsageError(`--${name}: expected a value${spec.choices ? ` (one of ${spec.choices.join(', ')})` : ''}; found the end of the command line`);
       }
     }
-    values[camel(name)] = convert(spec, name, inline);
+    const key = camel(name);
+    if (given.has(key)) throw new UsageError(`--${name}: given twice (${raws.get(key)!}, then ${inline}); give it once`);
+    given.add(key);
+    raws.set(key, inline);
+    values[key] = convert(spec, name, inline);
   }
   return { values, positionals, help: values.help === true, given, argv: [...argv] };
 }

@@ -7,7 +7,7 @@ import { saveAdapter } from '@edora/layers/node';
 import { ADAPTER_DIR, TRAINED_FILE, takeRunFolder } from './run-folder.js';
 import { Progress } from './progress.js';
 import { loadSplits, tokenize, tokenizeSplits } from './data.js';
-import { buildModel, numLabelsOf, type ModelOptions } from './setup.js';
+import { buildModel, checkModelFits, numLabelsOf, type ModelOptions } from './setup.js';
 
 /** Everything that defines one training run; its JSON is the run key a resume must match. */
 export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
@@ -80,6 +80,7 @@ export function runKeyOf(config: RunConfig): string {
 /** One fine-tuning run end to end: data, model and adapters, the loop, and the files of its output directory. */
 export async function runTraining(config: RunConfig, o: RunOptions): Promise<RunSummary> {
   const started = Date.now();
+  await checkModelFits(config);
   const runKey = runKeyOf(config);
   const { lock, resumeBytes } = await takeRunFolder(o.outputDir, { resume: o.resume, overwrite: o.overwrite ?? false, runKey, command: o.command, takeOverLock: o.takeOverLock ?? false, progress: o.progress });
   try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TaskSpec, Tokenizer } from '@edora/glue';
 import { applyAdapters, countParameters, type AdapterReport, type Module } from '@edora/layers';
 import {
-  byteLevelTokenizer, RobertaForSequenceClassification, ROBERTA_ADAPTER_TARGETS, ROBERTA_PRESETS, headAndAdapterGroups, isRobertaPreset, robertaPreset, sequenceClassifierOf,
+  byteLevelTokenizer, maxSequenceLength, parseRobertaConfig, RobertaForSequenceClassification, ROBERTA_ADAPTER_TARGETS, ROBERTA_PRESETS, headAndAdapterGroups, isRobertaPreset, robertaPreset, sequenceClassifierOf, type RobertaConfig,
 } from '@edora/models';
 import { fromPretrained, loadTokenizer } from '@edora/models/node';
 import { manualSeed } from '@edora/tensor';
@@ -72,6 +72,35 @@ async function baseModel(o: ModelOptions): Promise<{ model: RobertaForSequenceCl
   }
   const model = new RobertaForSequenceClassification(robertaPreset(o.model, { numLabels: o.numLabels }), { seed: o.seed });
   return { model, tokenizer: byteLevelTokenizer(), source: `preset ${o.model} (random weights, byte-level tokenizer)` };
+}
+
+/** The base's configuration alone (a preset's, or the folder's config.json), without loading weights. */
+async function baseConfig(model: string): Promise<{ config: RobertaConfig; name: string } | null> {
+  if (await isDir(model)) {
+    const path = join(model, 'config.json');
+    const text = await readFile(path, 'utf8').catch(() => null);
+    return text === null ? null : { config: parseRobertaConfig(text, { source: path }), name: `the model in ${model}` };
+  }
+  return isRobertaPreset(model) ? { config: robertaPreset(model), name: `the ${model} model` } : null;
+}
+
+/**
+ * Checks what the option ranges alone cannot, before data or weights are loaded: the rank against
+ * the adapted matrices (every target is hidden × hidden or hidden × intermediate, so r ≤ hidden
+ * size) and the sequence length against the position table. A model that cannot be read is left
+ * to `buildModel`, which says why.
+ */
+export async function checkModelFits(o: { model: string; method: Method; rank: number; maxSeqLength?: number }): Promise<void> {
+  const base = await baseConfig(o.model);
+  if (!base) return;
+  const { config, name } = base;
+  if (o.method !== 'full' && o.rank > config.hiddenSize) {
+    throw new UsageError(`--rank: expected at most ${config.hiddenSize} for ${name} (its hidden size); found ${o.rank}`);
+  }
+  const longest = maxSequenceLength(config);
+  if (o.maxSeqLength !== undefined && o.maxSeqLength > longest) {
+    throw new UsageError(`--max-seq-length: expected at most ${longest} for ${name} (its position table); found ${o.maxSeqLength}`);
+  }
 }
 
 /** Trainable parameters split as the authors do: the classifier head at its own lr, everything else at the adapter lr. */

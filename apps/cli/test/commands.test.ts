@@ -25,7 +25,7 @@ describe('argument parsing', () => {
   it('rejects an unknown option or value with the valid choices', () => {
     expect(() => parseArgs(['--epoch', '3'], TRAIN)).toThrow(/unknown option --epoch; valid options: .*--epochs/);
     expect(() => parseArgs(['--method', 'adapter'], TRAIN)).toThrow(/--method: invalid value "adapter"; valid choices: edora, dora, lora, lora-xs, full/);
-    expect(() => parseArgs(['--rank', '2.5'], TRAIN)).toThrow(/--rank: expected an integer; found "2.5"/);
+    expect(() => parseArgs(['--rank', '2.5'], TRAIN)).toThrow(/--rank: expected an integer ≥ 1; found "2.5"/);
     expect(() => parseArgs(['--lr'], TRAIN)).toThrow(UsageError);
   });
 

@@ -82,12 +82,12 @@ describe('sweep specs', () => {
       throw new Error('accepted');
     };
     expect(bad('task: rte\nlearning-rate: 1e-3\n')).toMatch(/^specs\/sweep\.yaml:2: unknown key "learning-rate"; valid keys: .*lrs/);
-    expect(bad('task: rte\nranks: []\n')).toBe('specs/sweep.yaml:2: key "ranks": expected a non-empty list of integers (or one value); found []');
-    expect(bad('epochs: ten\n')).toBe('specs/sweep.yaml:1: key "epochs": expected an integer; found "ten"');
+    expect(bad('task: rte\nranks: []\n')).toBe('specs/sweep.yaml:2: key "ranks": expected a non-empty list of integers ≥ 1 (or one value); found []');
+    expect(bad('epochs: ten\n')).toBe('specs/sweep.yaml:1: key "epochs": expected an integer ≥ 1; found "ten"');
     expect(bad('methods: [edora, qlora]\n')).toMatch(/^specs\/sweep\.yaml:1: key "methods": expected a non-empty list of values from edora, dora, lora, lora-xs, full/);
     expect(bad('task: rte\n  ranks: [4\n')).toMatch(/^specs\/sweep\.yaml:\d+: not valid YAML/);
     expect(bad('- 1\n- 2\n')).toMatch(/expected a mapping of option names to values; found a list/);
-    expect(() => parseSweepSpec('{"epochs": 2.5}', 'a.json', SPEC_OPTIONS)).toThrow('a.json:1: key "epochs": expected an integer; found 2.5');
+    expect(() => parseSweepSpec('{"epochs": 2.5}', 'a.json', SPEC_OPTIONS)).toThrow('a.json:1: key "epochs": expected an integer ≥ 1; found 2.5');
     expect(bad('rank: 4\nranks: [8]\n')).toBe('specs/sweep.yaml:2: key "ranks": "rank" already gives ranks; give one of them');
     // edora train's single-valued names stand for the grid keys
     expect(parseSweepSpec('method: lora\nrank: 8\nlr: 1.0e-3\ncls-lr: 5.0e-4\nseed: 3\n', 's.yaml', SPEC_OPTIONS)).toEqual({ methods: ['lora'], ranks: [8], lrs: [1e-3], clsLrs: [5e-4], seeds: [3] });
@@ -96,7 +96,7 @@ describe('sweep specs', () => {
   it('a bad spec file fails the command with exit 1 and the message', async () => {
     const d = await tempDir();
     await writeFile(join(d, 'bad.json'), '{\n  "task": "synthetic",\n  "seeds": "one"\n}\n');
-    await expect(main(['sweep', join(d, 'bad.json'), '--dry-run'], capture())).rejects.toThrow(`${join(d, 'bad.json')}:3: key "seeds": expected a non-empty list of integers (or one value); found "one"`);
+    await expect(main(['sweep', join(d, 'bad.json'), '--dry-run'], capture())).rejects.toThrow(`${join(d, 'bad.json')}:3: key "seeds": expected a non-empty list of integers in [0, 4294967295] (or one value); found "one"`);
   });
 });
 

@@ -1,4 +1,5 @@
 import { GlueArgumentError, GlueFormatError, shown } from './errors.js';
+import { colaHeaderless, glueTsvColumns } from './glue-tsv.js';
 import { readLines, textChunks, type TextSource } from './lines.js';
 import { readRow } from './malformed-rows.js';
 import { planColumns, toExample, type ColumnOptions, type NamedRecord } from './records.js';
@@ -16,17 +17,21 @@ export interface DataFileOptions extends ColumnOptions {
 
 /**
  * Parses a user data file into examples, streaming for CSV/TSV/JSONL (a JSON document is parsed
- * whole: an array of objects, or an object with a `data` array). CSV and TSV follow RFC 4180
- * (quoted fields may hold the delimiter, `""` and newlines; CRLF or LF line ends), unlike the
- * GLUE TSVs, which are read with quoting off by `parseGlueTsv`.
+ * whole: an array of objects, or an object with a `data` array). CSV follows RFC 4180 (quoted
+ * fields may hold the delimiter, `""` and newlines; CRLF or LF line ends). TSV is read as GLUE's
+ * TSVs are (`parseGlueTsv`): quoting off, one record per line, since GLUE text holds unbalanced
+ * `"` (QNLI, RTE, STS-B); a header in a task's GLUE layout (MRPC's `#1 String`) picks that
+ * layout's columns, and CoLA's header-less train/dev files read as its four GLUE columns.
  */
 export async function* parseDataFile(source: TextSource, options: DataFileOptions): AsyncGenerator<GlueExample> {
   const file = options.file ?? `<${options.format}>`;
   let records: AsyncIterable<NamedRecord>;
   switch (options.format) {
     case 'csv':
+      records = delimitedRecords(delimitedRows(source, file, ','), file);
+      break;
     case 'tsv':
-      records = delimitedRecords(source, file, options.format === 'csv' ? ',' : '\t');
+      records = delimitedRecords(tsvRows(source, file, options.task), file);
       break;
     case 'jsonl':
       records = jsonLinesRecords(source, file);
@@ -42,7 +47,7 @@ export async function* parseDataFile(source: TextSource, options: DataFileOption
   for await (const record of records) {
     // the record's position is its default idx, skipped records included
     const at = position++;
-    if (!record.malformed) plan ??= planColumns(Object.keys(record.row), options, file);
+    if (!record.malformed) plan ??= planColumns(Object.keys(record.row), columnOptions(options, Object.keys(record.row)), file);
     const example = readRow(options.skipMalformed, () => {
       if (record.malformed) throw record.malformed;
       return toExample(record, plan!, at, file);
@@ -55,11 +60,38 @@ export async function* parseDataFile(source: TextSource, options: DataFileOption
   }
 }
 
-/** RFC 4180 records, as objects keyed by the header; streaming, one character state machine. */
-async function* delimitedRecords(source: TextSource, file: string, delimiter: string): AsyncGenerator<NamedRecord> {
+/** A TSV whose header is a GLUE download layout is read by that layout's columns, unless columns were chosen. */
+function columnOptions(options: DataFileOptions, header: readonly string[]): DataFileOptions {
+  if (options.format !== 'tsv' || options.textColumns) return options;
+  const glue = glueTsvColumns(options.task, header);
+  return glue ? { ...options, ...glue, ...(options.labelColumn ? { labelColumn: options.labelColumn } : {}) } : options;
+}
+
+interface Row {
+  fields: string[];
+  line: number;
+  /** Column names standing in for a header this file lacks (CoLA's header-less layout); the row itself is data. */
+  header?: string[];
+}
+
+/** TSV rows as GLUE is read: split on `\n` and `\t`, quoting off, a final `\r` dropped. */
+async function* tsvRows(source: TextSource, file: string, task: string | undefined): AsyncGenerator<Row> {
+  let first = true;
+  for await (const { text, line } of readLines(source, file)) {
+    const fields = text.split('\t');
+    const header = first ? colaHeaderless(task, fields) : null;
+    first = false;
+    yield header ? { fields, line, header } : { fields, line };
+  }
+}
+
+/** Records as objects keyed by the header; streaming. */
+async function* delimitedRecords(rows: AsyncIterable<Row>, file: string): AsyncGenerator<NamedRecord> {
   let header: string[] | null = null;
-  for await (const { fields, line } of delimitedRows(source, file, delimiter)) {
-    if (header === null) {
+  for await (const r of rows) {
+    const { fields, line } = r;
+    if (header === null && r.header) header = r.header;
+    else if (header === null) {
       header = fields;
       const seen = new Set<string>();
       for (const name of header) {
@@ -80,7 +112,8 @@ async function* delimitedRecords(source: TextSource, file: string, delimiter: st
   if (header === null) throw new GlueFormatError({ file, line: 1 }, 'expected a header line; the file is empty');
 }
 
-async function* delimitedRows(source: TextSource, file: string, delimiter: string): AsyncGenerator<{ fields: string[]; line: number }> {
+/** RFC 4180 rows: one character state machine. */
+async function* delimitedRows(source: TextSource, file: string, delimiter: string): AsyncGenerator<Row> {
   let fields: string[] = [];
   let field = '';
   let quoted = false; // inside a quoted field

@@ -33,6 +33,30 @@ const LAYOUTS: Record<string, Layout> = {
 // CoLA's test file does have a header: `index\tsentence`.
 const COLA_TEST: Layout = { text: ['sentence'], label: 'label', labelAs: 'id' };
 
+/**
+ * The columns of a task's GLUE download-layout TSV when `header` is one (MRPC's `#1 String`,
+ * `#2 String`, `Quality`; QQP's `is_duplicate`; STS-B's `score`; MNLI's `gold_label`), so a user
+ * file in that layout is read as `--data-dir` reads it; null for other headers, header-less layouts
+ * (CoLA: `colaHeaderless`) and unknown tasks.
+ */
+export function glueTsvColumns(task: string | undefined, header: readonly string[]): { textColumns: readonly [string] | readonly [string, string]; labelColumn?: string } | null {
+  const layout = task === undefined ? undefined : LAYOUTS[task.toLowerCase()];
+  if (!layout || layout.fields !== undefined) return null;
+  const text = layout.text as readonly string[];
+  if (!text.every((c) => header.includes(c))) return null;
+  const label = layout.label as string | undefined;
+  return { textColumns: text as readonly [string] | readonly [string, string], ...(label !== undefined && header.includes(label) ? { labelColumn: label } : {}) };
+}
+
+/**
+ * Column names for CoLA's header-less train/dev layout (source, label, original mark, sentence)
+ * when `firstRow` is such a row of a `cola` file: four fields, the second a 0/1 label; else null.
+ */
+export function colaHeaderless(task: string | undefined, firstRow: readonly string[]): string[] | null {
+  if (task?.toLowerCase() !== 'cola' || firstRow.length !== LAYOUTS.cola!.fields || !/^[01]$/.test(firstRow[1]!)) return null;
+  return ['source', 'label', 'original_label', 'sentence'];
+}
+
 /** STS-B scores lie in [0, 5]. */
 const STSB_RANGE = [0, 5] as const;
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DEFAULT_DEMO_BASE } from '@edora/demo';
 import { metricValue } from '@edora/train';
-import type { CommandSpec, Parsed } from '../args.js';
+import { MAX_SEED, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { demoBase, type DemoBase } from '../demo-base.js';
 import { Progress, table } from '../progress.js';
@@ -35,14 +35,14 @@ export const DEMO: CommandSpec = {
     padding: { ...RUN_OPTIONS.padding!, default: 'longest' },
     method: { type: 'string', choices: ['edora', 'dora', 'lora', 'lora-xs', 'full'], help: 'train only this method (instead of --methods)' },
     methods: { type: 'list', choices: ['edora', 'dora', 'lora', 'lora-xs', 'full'], default: ['edora', 'dora', 'lora'], help: 'methods to compare' },
-    rank: { type: 'int', default: 8, help: 'adapter rank r' },
-    lr: { type: 'number', default: 5e-3, help: 'adapter learning rate' },
-    'cls-lr': { type: 'number', default: 5e-3, help: 'head learning rate' },
-    seed: { type: 'int', default: 1, help: 'seed' },
-    'train-size': { type: 'int', default: 2000, help: 'synthetic training examples' },
-    'validation-size': { type: 'int', default: 192, help: 'synthetic validation examples' },
-    'pretrain-epochs': { type: 'int', default: DEFAULT_DEMO_BASE.epochs, help: `epochs of the base's pretraining (${PRETRAIN_SENTENCES} sentences, batch ${DEFAULT_DEMO_BASE.batchSize}); 0: the tiny preset's random weights` },
-    'pretrain-lr': { type: 'number', default: DEFAULT_DEMO_BASE.lr, help: 'learning rate of the base\'s pretraining' },
+    rank: { type: 'int', default: 8, min: 1, help: 'adapter rank r' },
+    lr: { type: 'number', default: 5e-3, min: 0, minExclusive: true, help: 'adapter learning rate' },
+    'cls-lr': { type: 'number', default: 5e-3, min: 0, minExclusive: true, help: 'head learning rate' },
+    seed: { type: 'int', default: 1, min: 0, max: MAX_SEED, help: 'seed' },
+    'train-size': { type: 'int', default: 2000, min: 1, help: 'synthetic training examples' },
+    'validation-size': { type: 'int', default: 192, min: 1, help: 'synthetic validation examples' },
+    'pretrain-epochs': { type: 'int', default: DEFAULT_DEMO_BASE.epochs, min: 0, help: `epochs of the base's pretraining (${PRETRAIN_SENTENCES} sentences, batch ${DEFAULT_DEMO_BASE.batchSize}); 0: the tiny preset's random weights` },
+    'pretrain-lr': { type: 'number', default: DEFAULT_DEMO_BASE.lr, min: 0, minExclusive: true, help: 'learning rate of the base\'s pretraining' },
     'output-dir': { type: 'string', default: join('runs', 'demo'), placeholder: 'dir', help: 'base/ (the pretrained base) and one sub-folder per method' },
   },
 };

@@ -17,7 +17,7 @@ const RUN = { type: 'string', placeholder: 'dir', help: 'output directory of an 
 export const EVAL: CommandSpec = {
   name: 'eval',
   summary: 'Evaluate a trained run on its validation splits (MNLI: matched and mismatched; or another --data-dir) and print the metrics.',
-  options: { run: RUN, 'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (default: the run\'s)' }, 'batch-size': { type: 'int', default: 64, help: 'batch size' }, backend: BACKEND_OPTION },
+  options: { run: RUN, 'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder (default: the run\'s)' }, 'batch-size': { type: 'int', default: 64, min: 1, help: 'batch size' }, backend: BACKEND_OPTION },
 };
 
 export const PREDICT: CommandSpec = {
@@ -28,7 +28,7 @@ export const PREDICT: CommandSpec = {
     split: { type: 'list', placeholder: 'split,...', help: 'splits to predict: the task\'s test splits (default: all of them, MNLI: test_matched,test_mismatched), or ax (the GLUE diagnostic set, with an MNLI run)' },
     'data-dir': { type: 'string', placeholder: 'dir', help: 'GLUE data folder holding the test split (default: the run\'s)' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where the submission file goes (default: <run>/submission)' },
-    'batch-size': { type: 'int', default: 64, help: 'batch size' },
+    'batch-size': { type: 'int', default: 64, min: 1, help: 'batch size' },
     backend: BACKEND_OPTION,
   },
 };

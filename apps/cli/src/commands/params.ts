@@ -13,8 +13,8 @@ export const PARAMS: CommandSpec = {
   options: {
     model: { type: 'string', default: 'roberta-base', placeholder: `folder|${ROBERTA_PRESETS.join('|')}`, help: 'a preset or a model folder (only its config.json is read)' },
     methods: { type: 'list', choices: METHODS, default: ['edora', 'dora', 'lora', 'lora-xs'], help: 'methods' },
-    ranks: { type: 'list', numeric: true, default: [4, 8, 12, 16, 20, 25, 32], help: 'ranks' },
-    'num-labels': { type: 'int', default: 2, help: 'labels of the classification head' },
+    ranks: { type: 'list', numeric: true, integer: true, min: 1, default: [4, 8, 12, 16, 20, 25, 32], help: 'ranks' },
+    'num-labels': { type: 'int', default: 2, min: 1, help: 'labels of the classification head' },
   },
 };
 

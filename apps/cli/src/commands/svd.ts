@@ -16,8 +16,8 @@ export const SVD: CommandSpec = {
   summary: 'Time EDoRA\'s SVD initialization of each target matrix of a model and report its accuracy: ‖W − BBᵀW‖_F / ‖W‖_F against the optimum from a full SVD.',
   options: {
     model: { type: 'string', default: 'roberta-base', placeholder: `folder|${ROBERTA_PRESETS.join('|')}`, help: 'a model folder, or a preset (random weights)' },
-    rank: { type: 'int', default: 16, help: 'rank r' },
-    'max-matrices': { type: 'int', default: 0, help: 'only the first n target matrices (0: all)' },
+    rank: { type: 'int', default: 16, min: 1, help: 'rank r' },
+    'max-matrices': { type: 'int', default: 0, min: 0, help: 'only the first n target matrices (0: all)' },
     exact: { type: 'boolean', default: true, help: 'also compute the optimal error with a full SVD (slower)' },
     backend: BACKEND_OPTION,
   },

@@ -11,7 +11,7 @@ export const SWEEP_STATUS: CommandSpec = {
   options: {
     queue: { type: 'string', placeholder: 'redis://host:port/db', help: 'the Redis the sweep was enqueued on (required)' },
     'queue-name': { type: 'string', default: 'edora-sweep', help: 'BullMQ queue name' },
-    interval: { type: 'number', default: 2, help: 'seconds between redraws of the live table' },
+    interval: { type: 'number', default: 2, min: 0, minExclusive: true, help: 'seconds between redraws of the live table' },
     once: { type: 'boolean', default: false, help: 'print once and exit, also on a terminal' },
   },
 };

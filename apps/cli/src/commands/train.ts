@@ -1,5 +1,5 @@
 import { NonFiniteLossError, TrainingInterruptedError, type EpochResult } from '@edora/train';
-import type { CommandSpec, Parsed } from '../args.js';
+import { MAX_SEED, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { Progress, splitTexts } from '../progress.js';
 import { runTraining } from '../run.js';
@@ -14,10 +14,10 @@ export const TRAIN: CommandSpec = {
   options: {
     ...RUN_OPTIONS,
     method: { type: 'string', choices: METHODS, default: 'edora', help: 'adapter method (full: every weight trains)' },
-    rank: { type: 'int', default: 16, help: 'adapter rank r' },
-    lr: { type: 'number', default: 5e-4, help: 'adapter learning rate' },
-    'cls-lr': { type: 'number', default: 5e-4, help: 'classification head learning rate' },
-    seed: { type: 'int', default: 1, help: 'seed of weights, adapters, data order and dropout' },
+    rank: { type: 'int', default: 16, min: 1, help: 'adapter rank r' },
+    lr: { type: 'number', default: 5e-4, min: 0, minExclusive: true, help: 'adapter learning rate' },
+    'cls-lr': { type: 'number', default: 5e-4, min: 0, minExclusive: true, help: 'classification head learning rate' },
+    seed: { type: 'int', default: 1, min: 0, max: MAX_SEED, help: 'seed of weights, adapters, data order and dropout' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where checkpoints, logs, results and the plot go (default runs/<task>-<method>-r<rank>-seed<seed>)' },
     resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir (its settings must be this run\'s)' },
     'overwrite-output-dir': { type: 'boolean', default: false, help: 'replace the run an existing --output-dir holds (without it, a folder with files is refused)' },

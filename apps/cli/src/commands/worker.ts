@@ -14,9 +14,9 @@ export const WORKER: CommandSpec = {
     queue: { type: 'string', placeholder: 'redis://host:port/db', help: 'the Redis the sweep was enqueued on (required)' },
     'queue-name': { type: 'string', default: 'edora-sweep', help: 'BullMQ queue name' },
     backend: BACKEND_OPTION,
-    'lock-duration': { type: 'int', default: 60000, help: 'ms a run\'s lock lasts unrenewed (renewed every half of it while training); a dead worker\'s run moves on after about this long' },
-    'stalled-interval': { type: 'int', default: 30000, help: 'ms between this worker\'s checks for runs whose worker died' },
-    'max-stalled': { type: 'int', default: 3, help: 'times a run may lose its worker before it counts as failed' },
+    'lock-duration': { type: 'int', default: 60000, min: 1, help: 'ms a run\'s lock lasts unrenewed (renewed every half of it while training); a dead worker\'s run moves on after about this long' },
+    'stalled-interval': { type: 'int', default: 30000, min: 1, help: 'ms between this worker\'s checks for runs whose worker died' },
+    'max-stalled': { type: 'int', default: 3, min: 0, help: 'times a run may lose its worker before it counts as failed' },
     'exit-when-empty': { type: 'boolean', default: false, help: 'exit (code 0) once no run is waiting, delayed or running anywhere (for batch jobs); default: wait for more' },
   },
 };

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { EdoraError } from '@edora/tensor';
 import { TASK_NAMES } from '@edora/glue';
-import { camel, type OptionSpec, type OptionSpecs, type ParsedValue } from '../args.js';
+import { MAX_SEED, camel, inRange, rangeText, type OptionSpec, type OptionSpecs, type ParsedValue } from '../args.js';
 import { METHODS } from '../setup.js';
 
 /** A sweep spec that does not parse or does not fit the options: the message names the file, line and key. */
@@ -23,11 +23,11 @@ const PAPER_LRS = [1e-3, 5e-4, 1e-4, 5e-3, 6e-4];
 /** The options that span the grid; a spec may give each a list or a single value. */
 export const GRID_OPTIONS: OptionSpecs = {
   methods: { type: 'list', choices: METHODS, default: ['edora'], help: 'methods' },
-  ranks: { type: 'list', numeric: true, integer: true, default: [4, 8, 12, 16, 20, 25, 32], help: 'ranks' },
-  sigmas: { type: 'list', numeric: true, default: [1e-5, 5e-6], help: 'σ of R at init (EDoRA, LoRA-XS)' },
-  lrs: { type: 'list', numeric: true, default: PAPER_LRS, help: 'adapter learning rates' },
-  'cls-lrs': { type: 'list', numeric: true, default: PAPER_LRS, help: 'head learning rates' },
-  seeds: { type: 'list', numeric: true, integer: true, default: [1, 2, 3, 4, 5], help: 'seeds' },
+  ranks: { type: 'list', numeric: true, integer: true, min: 1, default: [4, 8, 12, 16, 20, 25, 32], help: 'ranks' },
+  sigmas: { type: 'list', numeric: true, min: 0, default: [1e-5, 5e-6], help: 'σ of R at init (EDoRA, LoRA-XS)' },
+  lrs: { type: 'list', numeric: true, min: 0, minExclusive: true, default: PAPER_LRS, help: 'adapter learning rates' },
+  'cls-lrs': { type: 'list', numeric: true, min: 0, minExclusive: true, default: PAPER_LRS, help: 'head learning rates' },
+  seeds: { type: 'list', numeric: true, integer: true, min: 0, max: MAX_SEED, default: [1, 2, 3, 4, 5], help: 'seeds' },
 };
 
 /** `edora train`'s single-valued names, accepted in a spec for the grid key they stand for. */
@@ -56,13 +56,14 @@ export const GRID_NAMES = Object.keys(GRIDS);
 
 /** What a scalar option expects, for messages. */
 function expected(spec: OptionSpec): string {
+  const range = rangeText(spec) ? ` ${rangeText(spec)}` : '';
   switch (spec.type) {
     case 'string': return spec.choices ? `one of ${spec.choices.join(', ')}` : 'a string';
-    case 'number': return 'a number';
-    case 'int': return 'an integer';
+    case 'number': return `a number${range}`;
+    case 'int': return `an integer${range}`;
     case 'boolean': return 'true or false';
     case 'list': {
-      const element = spec.numeric ? (spec.integer ? 'integers' : 'numbers') : spec.choices ? `values from ${spec.choices.join(', ')}` : 'strings';
+      const element = spec.numeric ? `${spec.integer ? 'integers' : 'numbers'}${range}` : spec.choices ? `values from ${spec.choices.join(', ')}` : 'strings';
       return `a non-empty list of ${element} (or one value)`;
     }
   }
@@ -70,7 +71,7 @@ function expected(spec: OptionSpec): string {
 
 /** The value as the option's type, or undefined when it does not fit. */
 function fit(spec: OptionSpec, v: unknown): ParsedValue | undefined {
-  const isNumber = (x: unknown, int: boolean): x is number => typeof x === 'number' && Number.isFinite(x) && (!int || Number.isInteger(x));
+  const isNumber = (x: unknown, int: boolean): x is number => typeof x === 'number' && Number.isFinite(x) && (!int || Number.isInteger(x)) && inRange(spec, x);
   const isChoice = (x: unknown): x is string => typeof x === 'string' && (!spec.choices || spec.choices.includes(x));
   switch (spec.type) {
     case 'string': return isChoice(v) ? v : undefined;
