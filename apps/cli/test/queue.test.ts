@@ -136,6 +136,9 @@ describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-s
       expect(w1.output()).toContain(`run ${killedRun.id} started`);
       expect(existsSync(join(killedRun.dir, 'results.json'))).toBe(false);
 
+      const tty = capture();
+      (tty.stdout as { isTTY: boolean }).isTTY = true;
+      const liveStatus = main(['sweep', 'status', '--queue', redis.url, '--queue-name', 'kill', '--interval', '0.5'], tty);
       const w2 = worker('kill');
       const w3 = worker('kill');
       await until('the failing run\'s first failed attempt', async () => ((await queue.getJob(failingRun.id))?.attemptsMade ?? 0) >= 1);
@@ -175,6 +178,12 @@ describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-s
       const table = capture();
       expect(await main(['sweep', 'status', '--queue', redis.url, '--queue-name', 'kill'], table)).toBe(0);
       expect(table.stdoutText()).toMatch(/4 runs — done 4, running 0, failed 0, waiting 0; workers \d+; ETA 0:00/);
+      // on a terminal it was a live table, redrawn in place while the workers ran, until nothing waited or ran
+      expect(await liveStatus).toBe(0);
+      const frames = tty.stdoutText().split('\x1b[H\x1b[2J').slice(1);
+      expect(frames.length).toBeGreaterThan(1);
+      expect(frames.some((f) => /running [1-9]/.test(f) && /\nrunning +configuration +step/.test(f))).toBe(true);
+      expect(frames.at(-1)).toContain('done 4, running 0, failed 0, waiting 0');
     } finally {
       await close();
     }
