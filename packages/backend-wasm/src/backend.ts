@@ -37,6 +37,11 @@ export interface WasmBackendOptions {
    * entry passes a system BLAS here by default; see `createWasmBackend`).
    */
   externalGemm?: ExternalGemm;
+  /**
+   * Fill every reused buffer with 0xff bytes (NaN as float32) instead of leaving its old contents:
+   * makes a kernel that reads an output before writing it visible. For tests; off by default.
+   */
+  poisonReusedMemory?: boolean;
 }
 
 function createMemory(maxBytes: number): { memory: WebAssembly.Memory; maxBytes: number } {
@@ -77,7 +82,7 @@ export class WasmBackend implements BackendV1 {
     this.name = options.name ?? 'wasm';
     const { memory, maxBytes } = createMemory(options.maxMemoryBytes ?? MAX_PAGES * PAGE);
     const kernels = instantiate(memory);
-    this.heap = new WasmHeap(memory, kernels.__heap_base.value as number, maxBytes);
+    this.heap = new WasmHeap(memory, kernels.__heap_base.value as number, maxBytes, options.poisonReusedMemory ?? false);
     const task = this.heap.alloc(TASK_BYTES).ptr;
     this.pool = new TaskPool(memory, task, threads, options.spawnWorker, kernelModule(), options.canBlock ?? true);
     this.threads = this.pool.parallelism;

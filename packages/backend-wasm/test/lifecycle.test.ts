@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { adamwStep, keep, randn, tensorStats, tidy, useBackend, zerosLike } from '@edora/tensor';
+import { adamwStep, dropout, keep, randn, softmax, tensorStats, tidy, useBackend, zerosLike } from '@edora/tensor';
 import { createWasmBackend, WasmBackend, WasmBackendError } from '../src/node.js';
 
 const linux = process.platform === 'linux';
@@ -79,6 +79,37 @@ describe('lifecycle', () => {
     // and it trained: the loss (driving the outputs to 0) fell
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.1);
     be.dispose();
+  });
+
+  it('training with every reused buffer poisoned (NaN) gives the same bits: no kernel reads an output before writing it', () => {
+    const train = (poisonReusedMemory: boolean): number[] => {
+      const be = createWasmBackend({ threads: 2, parallelMinFlops: 0, parallelMinElements: 0, blas: 'off', poisonReusedMemory });
+      useBackend(be);
+      const w1 = keep(randn([32, 48], { seed: 1, std: 0.3 }).requiresGrad_());
+      const w2 = keep(randn([48, 4], { seed: 2, std: 0.3 }).requiresGrad_());
+      const x = keep(randn([64, 32], { seed: 3 }));
+      const state = [w1, w2].map((w) => [keep(zerosLike(w)), keep(zerosLike(w))] as const);
+      const out: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        tidy(() => {
+          const h = softmax(dropout(x.matmul(w1).gelu(), 0.1, { seed: i }), -1);
+          const loss = h.matmul(w2).square().mean();
+          loss.backward();
+          out.push(loss.dataSync()[0]!);
+          [w1, w2].forEach((w, j) => {
+            adamwStep(w, w.grad!, state[j]![0], state[j]![1], { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: i + 1 });
+            w.grad!.dispose();
+            w.grad = null;
+          });
+        });
+      }
+      out.push(...w1.dataSync(), ...w2.dataSync());
+      be.dispose();
+      return out;
+    };
+    const clean = train(false);
+    expect(clean.every(Number.isFinite)).toBe(true);
+    expect(train(true)).toEqual(clean);
   });
 
   it('buffers stay valid while the wasm memory grows past its initial size', () => {

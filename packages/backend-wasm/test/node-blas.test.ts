@@ -70,5 +70,5 @@ describe.runIf(process.platform === 'linux')('koffi passes pointers into the was
 });
 
 if (blas.ok) {
-  runConformance({ name: 'wasm + system BLAS', create: () => createWasmBackend({ threads: 2, parallelMinFlops: 0 }) });
+  runConformance({ name: 'wasm + system BLAS', create: () => createWasmBackend({ threads: 2, parallelMinFlops: 0, poisonReusedMemory: true }) });
 }
