@@ -21,6 +21,8 @@ cublasStatus_t cublasSetMathMode(void *, int mode) {
   math_mode = mode;
   return CUBLAS_STATUS_SUCCESS;
 }
+// Not cuBLAS: lets the tests see which math mode the backend asked for (TF32 is opt-in).
+int edora_standin_math_mode() { return math_mode; }
 
 // C = α op(A) op(B) + β C, column-major; op(X) = X (0) or Xᵀ (1). β = 0 does not read C.
 cublasStatus_t cublasSgemmStridedBatched(void *, int ta, int tb, int m, int n, int k, const float *alpha, const float *A,
