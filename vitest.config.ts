@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: { conditions: edoraConditions },
   ssr: { resolve: { conditions: edoraConditions } },
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tests/*/vitest.config.ts', 'examples/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tests/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'tooling/*/vitest.config.ts'],
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
   },
 });

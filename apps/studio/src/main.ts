@@ -72,8 +72,10 @@ async function start(resume: boolean): Promise<void> {
 
 byId('backend').addEventListener('change', (e) => void startBackend((e.target as HTMLSelectElement).value as BackendPreference));
 byId('start').addEventListener('click', () => void start(false));
-byId<HTMLInputElement>('state-file').addEventListener('change', async (e) => {
-  const input = e.target as HTMLInputElement;
+byId<HTMLInputElement>('state-file').addEventListener('change', (e) => void loadState(e.target as HTMLInputElement));
+
+/** Loads a saved state chosen in the file input and resumes it; failures show in the train panel. */
+async function loadState(input: HTMLInputElement): Promise<void> {
   const file = input.files?.[0];
   if (!file) return;
   try {
@@ -91,7 +93,7 @@ byId<HTMLInputElement>('state-file').addEventListener('change', async (e) => {
   } finally {
     input.value = '';
   }
-});
+}
 
 const initial = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendPreference;
 byId<HTMLSelectElement>('backend').value = initial;

@@ -69,6 +69,8 @@ export class ProgramCache {
   dispose(): void {
     for (const p of this.programs.values()) p.destroy?.();
     this.programs.clear();
-    this.gpu.destroy();
+    // gpu.js resolves this once its contexts are released; dispose() is synchronous, and a failure
+    // to release them leaves nothing the caller could do, so it is logged rather than lost
+    this.gpu.destroy().catch((err: unknown) => console.warn('gpujs: releasing the gpu.js contexts failed', err));
   }
 }

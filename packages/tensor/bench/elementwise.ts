@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import {
   add, bernoulli, contiguous, CpuBackend, div, exp, expand, gelu, gt, keep, maximum, mul, neg, noGrad, permute, randn,
-  relu, softmax, sum, max, tensor, tidy, transpose, useBackend, where, type Tensor,
+  relu, softmax, sum, max, tensor, tidy, useBackend, where, type Tensor,
 } from '../src/index.js';
 import { medianWallAndCpu, table } from '@edora/bench-kit';
 
