@@ -7,6 +7,8 @@ import type { CpuAutogradInput, CpuAutogradResult } from '../pages/cpu-autograd.
 import type { WasmPageInput, WasmPageResult } from '../pages/wasm-workers.js';
 import type { WebGpuPageInput, WebGpuPageResult } from '../pages/webgpu.js';
 import type { RobertaPageResult } from '../pages/roberta.js';
+import type { GpujsPageResult } from '../pages/gpujs.js';
+import { precisionErrors } from '../pages/gpujs-precision.js';
 import { tinyRobertaEdoraSteps, type EdoraStepsOptions } from '../pages/tiny-roberta-edora.js';
 import { autogradReference, worstError } from './reference.js';
 
@@ -19,7 +21,7 @@ const skipped = (title: string, reason: string | null): string => (reason ? `${t
 
 const noChromium = chromiumMissingReason();
 if (noChromium) console.warn(`@edora/browser-tests skipped: ${noChromium}`);
-const session = noChromium ? null : await openBrowserSession(['cpu-autograd', 'wasm-workers', 'webgpu', 'roberta']);
+const session = noChromium ? null : await openBrowserSession(['cpu-autograd', 'wasm-workers', 'webgpu', 'roberta', 'gpujs']);
 const noWebGpu = session?.webgpu.missingReason ?? null;
 if (noWebGpu) console.warn(`@edora/browser-tests: the webgpu test is skipped: ${noWebGpu}`);
 afterAll(() => session?.close());
@@ -112,4 +114,51 @@ describe.skipIf(noChromium !== null)(skipped('in headless Chromium', noChromium)
     const { error, at } = worstError(got.losses, want.losses);
     expect(error, `step ${at}: ${got.device} ${got.losses[at]}, cpu in Node ${want.losses[at]}`).toBeLessThan(1e-5);
   });
+
+  it('gpujs backend on WebGL2: the @edora/tensor conformance suite passes; tiny RoBERTa + EDoRA equals the cpu backend, compiles once, and falls back only for int32/Philox/gather ops', async () => {
+    const options: EdoraStepsOptions = { steps: 5, seed: 3, lr: 5e-3 };
+    const got = await session!.run<GpujsPageResult>('gpujs', options);
+    expect(got.webgl2, 'the page has a WebGL2 context').toBe(true);
+    expect(got.mode).toBe('webgl2');
+    const failed = got.conformance.filter((t) => t.state === 'fail');
+    expect(failed.map((t) => `${t.name}: ${t.message}`)).toEqual([]);
+    expect(got.conformance.filter((t) => t.state === 'pass').length).toBeGreaterThan(80);
+    for (const t of got.conformance.filter((o) => o.state === 'skip')) expect(t.name).toMatch(/skipped/);
+
+    // WebGL's float rules, measured against float64 (packages/backend-gpujs/README.md, "Precision")
+    const errors = precisionErrors(got.precision);
+    for (const [probe, bound] of Object.entries(GPUJS_PRECISION_BOUNDS)) expect(errors[probe], probe).toBeLessThan(bound);
+
+    const want = await tinyRobertaEdoraSteps(new CpuBackend(), options);
+    const { roberta } = got;
+    expect(roberta.trainable).toBe(want.trainable);
+    const { error, at } = worstError(roberta.losses, want.losses);
+    expect(error, `step ${at}: gpujs ${roberta.losses[at]}, cpu in Node ${want.losses[at]}`).toBeLessThan(1e-5);
+    // the second run of the same shapes compiled nothing
+    const { before, first, second } = roberta.compiles;
+    expect(first.compiles).toBeGreaterThan(before.compiles);
+    expect(second.compiles).toBe(first.compiles);
+    expect(second.runs - first.runs).toBe(first.runs - before.runs);
+    // what ran on the host: int32 ops (label compares, mask casts), embedding gathers, Philox draws
+    expect(Object.keys(roberta.fallbacks.host).sort()).toEqual(['binary', 'cast', 'gatherRows', 'random']);
+  }, 600_000);
 });
+
+/**
+ * Bounds for the gpujs precision probes on WebGL2 (worst error against float64; see
+ * pages/gpujs-precision.ts for the measure). Measured in headless Chromium (ANGLE on SwiftShader),
+ * each bound about 3× that: exp and log are where WebGL costs accuracy (GLSL ES 3.00 allows exp
+ * 3 + 2·|x| ULP and log an absolute 2⁻²¹ near 1); float32 accumulation in products and sums is the
+ * same as on gpu.js's WebAssembly path.
+ */
+const GPUJS_PRECISION_BOUNDS: Record<string, number> = {
+  'matmul 256³': 1.5e-6,
+  'sum of 4096': 6e-6,
+  div: 2e-7,
+  'exp on [-10, 10]': 1.5e-6,
+  'log on (0, 100]': 4e-5,
+  sqrt: 2e-7,
+  'tanh on [-6, 6]': 4e-7,
+  'erf on [-4, 4]': 1e-6,
+  'gelu on [-6, 6]': 3e-6,
+};

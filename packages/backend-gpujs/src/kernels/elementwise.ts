@@ -3,8 +3,21 @@ import type { ProgramSpec } from '../programs.js';
 import { offsetOf, unravel } from './source.js';
 
 /**
+ * erfc(a) for a ≥ 0, left in `name`: the Chebyshev fit of Press et al. (Numerical Recipes' erfcc),
+ * fractional error < 1.2e-7 everywhere, so erfc keeps its relative accuracy far into the tail
+ * (GELU of a negative argument is 0.5·x·erfc(|x|/√2), which 1 + erf would cancel away).
+ */
+function erfcStatements(a: string, name: string): string {
+  const t = `${name}t`;
+  return `
+const ${t} = 1.0 / (1.0 + 0.5 * ${a});
+const ${name} = ${t} * Math.exp(0.0 - ${a} * ${a} - 1.26551223 + ${t} * (1.00002368 + ${t} * (0.37409196 + ${t} * (0.09678418 +
+  ${t} * (-0.18628806 + ${t} * (0.27886807 + ${t} * (-1.13520398 + ${t} * (1.48851587 + ${t} * (-0.82215223 + ${t} * 0.17087277)))))))));`;
+}
+
+/**
  * erf(v) in float32, left in `e`: the Maclaurin series below |v| = 1 (12 terms, truncation
- * < 1e-9), Abramowitz & Stegun 7.1.26 above (absolute error ≤ 1.5e-7, where erf ≥ 0.84).
+ * < 1e-9, no cancellation near 0), 1 − erfc(|v|) above.
  */
 function erfStatements(v: string): string {
   return `
@@ -22,10 +35,31 @@ if (ax < 1.0) {
   }
   e = 1.1283791670955126 * sum;
 } else {
-  const t = 1.0 / (1.0 + 0.3275911 * ax);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  e = 1.0 - poly * Math.exp(0.0 - ax * ax);
+  ${erfcStatements('ax', 'ecx')}
+  e = 1.0 - ecx;
   if (${v} < 0.0) e = 0.0 - e;
+}`;
+}
+
+/**
+ * tanh(v) in float32, left in `th`: Lambert's continued fraction below |v| = 1 (depth 10; the
+ * exp form cancels there), (1 − q)/(1 + q) with q = exp(−2|v|) above, which never overflows
+ * (GLSL's own tanh may, on large |v|).
+ */
+function tanhStatements(v: string): string {
+  return `
+const at = Math.abs(${v});
+let th = 0.0;
+if (at < 1.0) {
+  const v2 = ${v} * ${v};
+  let f = 21.0;
+  let c = 19.0;
+  for (let k = 0; k < 10; k++) { f = c + v2 / f; c = c - 2.0; }
+  th = ${v} / f;
+} else {
+  const q = Math.exp(-2.0 * at);
+  th = (1.0 - q) / (1.0 + q);
+  if (${v} < 0.0) th = 0.0 - th;
 }`;
 }
 
@@ -40,12 +74,15 @@ const UNARY: Record<UnaryFn, { setup?: string; value: string }> = {
   rsqrt: { value: '1.0 / Math.sqrt(x)' },
   reciprocal: { value: '1.0 / x' },
   square: { value: 'x * x' },
-  // tanh through exp(−2|x|), which never overflows (GLSL's tanh may, on large |x|)
-  tanh: { setup: 'const q = Math.exp(-2.0 * Math.abs(x)); const th = (1.0 - q) / (1.0 + q);', value: 'x < 0.0 ? 0.0 - th : th' },
+  tanh: { setup: tanhStatements('x'), value: 'th' },
   erf: { setup: erfStatements('x'), value: 'e' },
   sigmoid: { value: '1.0 / (1.0 + Math.exp(0.0 - x))' },
   relu: { value: 'x > 0.0 ? x : 0.0' },
-  gelu: { setup: `const z = x * 0.7071067811865476;\n${erfStatements('z')}`, value: '0.5 * x * (1.0 + e)' },
+  // x ≥ 0: x·(1 + erf(x/√2))/2; x < 0: x·erfc(|x|/√2)/2, no cancellation in the tail
+  gelu: {
+    setup: `const z = x * 0.7071067811865476;\n${erfStatements('z')}\nconst az = Math.abs(z);\n${erfcStatements('az', 'ecz')}`,
+    value: 'x < 0.0 ? 0.5 * x * ecz : 0.5 * x * (1.0 + e)',
+  },
 };
 
 /** out[i] = fn(x[i]) on dense views. */
