@@ -1,6 +1,6 @@
 import { decodeTensorData, shapeStr, type AnyTypedArray, type SafetensorsDType, type Tensor } from '@edora/tensor';
 import { CheckpointError, MissingWeightsError, WeightShapeError } from './errors.js';
-import { matchCheckpointKeys, shapeFieldsOf, unexpectedHint } from './keys.js';
+import { matchCheckpointKeys, shapeFieldsOf, unexpectedHint, type KeyMatch } from './keys.js';
 import type { StoredTensor, TensorSource } from './source.js';
 
 /** What a load did, by name, as HF's loading warnings report it. */
@@ -41,21 +41,23 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function checkFits(model: string, param: Tensor, stored: StoredTensor, ckptName: string): void {
-  if (!sameShape(param.shape, stored.shape)) {
+function checkStored(model: string, shape: readonly number[], stored: StoredTensor, ckptName: string): void {
+  if (!sameShape(shape, stored.shape)) {
     throw new WeightShapeError(
       model,
-      param.shape,
+      shape,
       stored.shape,
-      `${stored.file}: tensor ${ckptName} has shape ${shapeStr(stored.shape)}, but the model's ${model} is ${shapeStr(param.shape)} ` +
+      `${stored.file}: tensor ${ckptName} has shape ${shapeStr(stored.shape)}, but the model's ${model} is ${shapeStr(shape)} ` +
         `(${shapeFieldsOf(model)} from the config): config and weights disagree`,
     );
   }
   if (FLOAT_BYTES[stored.dtype] === undefined) {
-    throw new CheckpointError(
-      `${stored.file}: tensor ${ckptName} has dtype ${stored.dtype}; a ${param.dtype} weight loads from F32, F16, BF16 or F64`,
-    );
+    throw new CheckpointError(`${stored.file}: tensor ${ckptName} has dtype ${stored.dtype}; a float weight loads from F32, F16, BF16 or F64`);
   }
+}
+
+function checkFits(model: string, param: Tensor, stored: StoredTensor, ckptName: string): void {
+  checkStored(model, param.shape, stored, ckptName);
   if (!param.isContiguous) {
     throw new CheckpointError(`cannot load ${model}: the parameter is a non-contiguous view (shape ${shapeStr(param.shape)})`);
   }
@@ -96,7 +98,32 @@ export async function loadWeights(
   options: LoadWeightsOptions = {},
 ): Promise<LoadReport> {
   const byName = new Map(params);
-  const match = matchCheckpointKeys(byName.keys(), source.tensors.keys());
+  const match = checkCheckpointFits(new Map([...byName].map(([name, p]) => [name, p.shape])), source, options);
+  for (const [model, ckpt] of match.pairs) checkFits(model, byName.get(model)!, source.tensors.get(ckpt)!, ckpt);
+
+  const chunkBytes = options.chunkBytes ?? 2 ** 20;
+  for (const [model, ckpt] of match.pairs) {
+    await stream(source, ckpt, source.tensors.get(ckpt)!, byName.get(model)!, chunkBytes);
+  }
+  return {
+    loaded: match.pairs.map(([m]) => m),
+    missing: match.missing,
+    newlyInitialized: match.newlyInitialized,
+    ignored: [...match.ignored, ...match.unexpected],
+  };
+}
+
+/**
+ * The checks of a load that need only shapes: missing tensors (unless allowMissing), unexpected
+ * ones (when strict), and each stored tensor's shape and dtype against the model's. Used on a
+ * built model's parameters and, before building, on `robertaParameterShapes` of a config.
+ */
+export function checkCheckpointFits(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  source: TensorSource,
+  options: Pick<LoadWeightsOptions, 'allowMissing' | 'strict' | 'numHiddenLayers'> = {},
+): KeyMatch {
+  const match = matchCheckpointKeys(shapes.keys(), source.tensors.keys());
   if (match.missing.length > 0 && !options.allowMissing) {
     throw new MissingWeightsError(
       match.missing,
@@ -111,16 +138,6 @@ export async function loadWeights(
         ' Pass strict: false to skip them.',
     );
   }
-  for (const [model, ckpt] of match.pairs) checkFits(model, byName.get(model)!, source.tensors.get(ckpt)!, ckpt);
-
-  const chunkBytes = options.chunkBytes ?? 2 ** 20;
-  for (const [model, ckpt] of match.pairs) {
-    await stream(source, ckpt, source.tensors.get(ckpt)!, byName.get(model)!, chunkBytes);
-  }
-  return {
-    loaded: match.pairs.map(([m]) => m),
-    missing: match.missing,
-    newlyInitialized: match.newlyInitialized,
-    ignored: [...match.ignored, ...match.unexpected],
-  };
+  for (const [model, ckpt] of match.pairs) checkStored(model, shapes.get(model)!, source.tensors.get(ckpt)!, ckpt);
+  return match;
 }
