@@ -21,8 +21,10 @@ describe('cuda on the GPU, cuBLAS', () => {
   });
 });
 
-describe('cuda on the GPU, own SGEMM', () => {
-  runConformance({ name: 'cuda (GPU, own SGEMM)', create: () => createCudaBackend({ cublasPath: false }) });
+// the own SGEMM, with the kernels JIT-compiled from the compute_75 PTX (on a Hopper the first
+// suite ran the sm_90 cubin), so both images are checked on the GPU
+describe('cuda on the GPU, own SGEMM, PTX JIT', () => {
+  runConformance({ name: 'cuda (GPU, own SGEMM, PTX)', create: () => createCudaBackend({ cublasPath: false, kernelImage: 'ptx' }) });
 });
 
 describe('cuda on the GPU, device facts', () => {

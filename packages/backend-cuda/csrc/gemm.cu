@@ -34,8 +34,9 @@ static __device__ __forceinline__ float activate(int act, float v) {
 }
 
 extern "C" __global__ void sgemm_f32(Gemm g) {
-  __shared__ float as[TK][TILE];
-  __shared__ float bs[TK][TILE];
+  // one float of padding per row: the k-inner loads store down a column without bank conflicts
+  __shared__ float as[TK][TILE + 1];
+  __shared__ float bs[TK][TILE + 1];
   const int batch = blockIdx.z;
   const float *A = g.a + batch * g.a_batch;
   const float *B = g.b + batch * g.b_batch;
@@ -48,14 +49,17 @@ extern "C" __global__ void sgemm_f32(Gemm g) {
   for (int i = 0; i < 4; i++)
     for (int j = 0; j < 4; j++) acc[i][j] = 0.f;
   for (int k0 = 0; k0 < g.k; k0 += TK) {
-    // 1024 elements of each tile, 4 per thread; out-of-range elements load as 0
+    // 1024 elements of each tile, 4 per thread; out-of-range elements load as 0. Consecutive
+    // threads walk the operand's unit-stride dim (k for row-major A or a transposed B), so the
+    // loads coalesce for both of the contract's layouts.
+    const bool a_k_inner = g.a_col == 1, b_k_inner = g.b_row == 1 && g.b_col != 1;
     for (int l = 0; l < 4; l++) {
       const int e = threadIdx.x + 256 * l;
-      const int kk = e / TILE;
-      const int mm = e % TILE;
-      const int gm = m0 + mm, gk = k0 + kk, gn = n0 + mm;
-      as[kk][mm] = (gm < g.m && gk < g.k) ? A[(long long)gm * g.a_row + (long long)gk * g.a_col] : 0.f;
-      bs[kk][mm] = (gn < g.n && gk < g.k) ? B[(long long)gk * g.b_row + (long long)gn * g.b_col] : 0.f;
+      const int ak = a_k_inner ? e % TK : e / TILE, am = a_k_inner ? e / TK : e % TILE;
+      const int bk = b_k_inner ? e % TK : e / TILE, bn = b_k_inner ? e / TK : e % TILE;
+      const int gm = m0 + am, gka = k0 + ak, gn = n0 + bn, gkb = k0 + bk;
+      as[ak][am] = (gm < g.m && gka < g.k) ? A[(long long)gm * g.a_row + (long long)gka * g.a_col] : 0.f;
+      bs[bk][bn] = (gn < g.n && gkb < g.k) ? B[(long long)gkb * g.b_row + (long long)gn * g.b_col] : 0.f;
     }
     __syncthreads();
     for (int kk = 0; kk < TK; kk++) {

@@ -22,6 +22,11 @@ export interface CudaBackendOptions {
   cublasPath?: string | false;
   /** TF32 tensor cores in cuBLAS GEMMs (≈10-bit mantissa products: faster, changes numerics). Off by default. */
   tf32?: boolean;
+  /**
+   * Which kernel image to load: `auto` (the sm_90 cubin on Hopper, the compute_75 PTX elsewhere)
+   * or `ptx` (always JIT-compile the PTX, e.g. to check that path on a Hopper).
+   */
+  kernelImage?: 'auto' | 'ptx';
   /** Registry name (default "cuda"). */
   name?: string;
 }
@@ -63,7 +68,7 @@ export class CudaBackend implements BackendV1 {
 
   constructor(options: CudaBackendOptions = {}) {
     this.name = options.name ?? 'cuda';
-    this.dev = openDevice(options.driverPath, options.device ?? 0);
+    this.dev = openDevice(options.driverPath, options.device ?? 0, options.kernelImage ?? 'auto');
     const { driver, info } = this.dev;
     this.device = info;
     this.params = new ParamArena((n) => driver.koffi.alloc('uint8_t', n), (p, n) => driver.koffi.view(p, n));

@@ -49,7 +49,7 @@ function attribute(driver: Driver, device: number, attr: number, what: string): 
  * Initializes the driver and opens device `ordinal`, with typed errors for each way it can fail:
  * no driver, no device, a GPU older than the kernels' target, a driver too old for the PTX.
  */
-export function openDevice(driverPath: string | undefined, ordinal: number): OpenDevice {
+export function openDevice(driverPath: string | undefined, ordinal: number, image: 'auto' | 'ptx' = 'auto'): OpenDevice {
   const driver = Driver.load(driverPath);
   const init = driver.raw('cuInit', 0);
   if (init === CUDA_ERROR_NO_DEVICE) {
@@ -105,27 +105,30 @@ export function openDevice(driverPath: string | undefined, ordinal: number): Ope
     driver.call('cuMemPoolSetAttribute', 'setting the pool release threshold', pool[0], CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, threshold);
   }
 
-  const { module, image } = loadKernels(driver, computeCapability, name);
+  const loaded = loadKernels(driver, computeCapability, name, image === 'ptx');
   const functions = new Map<string, bigint>();
   for (const entry of KERNEL_ENTRIES) {
     const fn: [bigint | null] = [null];
-    driver.call('cuModuleGetFunction', `looking up kernel ${entry}`, fn, module, entry);
+    driver.call('cuModuleGetFunction', `looking up kernel ${entry}`, fn, loaded.module, entry);
     functions.set(entry, fn[0]!);
   }
   return {
     driver,
     context,
     stream,
-    module,
+    module: loaded.module,
     functions,
-    info: { ordinal, name, computeCapability, multiprocessors, totalBytes: Number(total[0]), driverVersion, image, memoryPools },
+    info: { ordinal, name, computeCapability, multiprocessors, totalBytes: Number(total[0]), driverVersion, image: loaded.image, memoryPools },
   };
 }
 
-/** Hopper (9.0) loads the cubin; any other GPU, or a driver that refuses the cubin, JIT-compiles the PTX. */
-function loadKernels(driver: Driver, cc: number, name: string): { module: bigint; image: DeviceInfo['image'] } {
+/**
+ * Hopper (9.0) loads the cubin; any other GPU, a driver that refuses the cubin, or `forcePtx`
+ * (to check the JIT path on a Hopper) JIT-compiles the PTX.
+ */
+function loadKernels(driver: Driver, cc: number, name: string, forcePtx: boolean): { module: bigint; image: DeviceInfo['image'] } {
   const out: [bigint | null] = [null];
-  if (cc === 90) {
+  if (cc === 90 && !forcePtx) {
     const cubin = Buffer.from(KERNELS_SM90_CUBIN_BASE64, 'base64');
     if (driver.raw('cuModuleLoadData', out, cubin) === CUDA_SUCCESS) return { module: out[0]!, image: 'sm_90 cubin' };
   }

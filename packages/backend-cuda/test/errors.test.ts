@@ -47,6 +47,9 @@ describe.skipIf(noStandinReason !== null)(`errors on the stand-in driver${noStan
     const o = zeros([3], { backend: hopper });
     hopper.run('unary', [x], [o], { fn: 'abs' });
     expect(Array.from(await o.data())).toEqual([1, 2, 3]);
+    const jit = await standinBackend({ kernelImage: 'ptx' }, { EDORA_STANDIN_CC: '90' });
+    made.push(jit);
+    expect(jit.device.image).toBe('compute_75 PTX');
     const ampere = await standinBackend({}, { EDORA_STANDIN_CC: '86' });
     made.push(ampere);
     expect(ampere.device.image).toBe('compute_75 PTX');
