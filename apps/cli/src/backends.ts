@@ -8,9 +8,9 @@ import { UsageError } from './args.js';
  * Backends in this repository, by short name; any other `--backend` value is taken as the name of
  * a package that registers one (a third-party plugin, `@edora/backend-template`, ...).
  */
-export const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgpu', 'cuda'] as const;
+export const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgpu', 'cuda', 'gpujs'] as const;
 
-/** `--backend auto` (the default): the fastest CPU backend that loads here. WebGPU, CUDA only when asked. */
+/** `--backend auto` (the default): the fastest CPU backend that loads here. WebGPU, CUDA, gpu.js only when asked. */
 export const AUTO_BACKEND = 'auto';
 const AUTO_ORDER = ['wasm', 'cpu'] as const;
 

@@ -51,7 +51,7 @@ describe('edora backends and --backend auto', () => {
     expect(await main(['backends', '--json'], io)).toBe(0);
     await disposeBackend('webgpu'); // Dawn's device thread would outlive the test otherwise
     const got = JSON.parse(io.out()) as { backends: { name: string; usable: boolean; device?: string; detail?: string }[]; auto: string };
-    expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda']);
+    expect(got.backends.map((b) => b.name)).toEqual(['cpu', 'wasm', 'webgpu', 'cuda', 'gpujs']);
     // @edora/backend-cuda is installed here: without a GPU the reason is its typed error (no
     // driver, no device...), not a missing package; with one, its device
     const cuda = got.backends.find((b) => b.name === 'cuda')!;
@@ -59,14 +59,14 @@ describe('edora backends and --backend auto', () => {
     else expect(cuda.detail).toMatch(/no NVIDIA driver found|no CUDA-capable device|compute capability|koffi/);
     expect(got.backends.find((b) => b.name === 'cpu')!.usable).toBe(true);
     // the CLI in the repository loads the webgpu package (usable wherever an adapter exists, lavapipe included)
-    expect(got.backends.find((b) => b.name === 'webgpu')!.detail ?? '').not.toMatch(/Cannot find package/);
+    for (const name of ['webgpu', 'gpujs']) expect(got.backends.find((b) => b.name === name)!.detail ?? '').not.toMatch(/Cannot find package/);
     expect(got.auto).toBe(got.backends.find((b) => b.name === 'wasm')!.usable ? 'wasm' : 'cpu');
     // where wasm's products run: the BLAS its device names, or what was searched and how to get one
     const products = (got as { wasmProducts?: { found: boolean; text: string } }).wasmProducts!;
     const wasmDevice = got.backends.find((b) => b.name === 'wasm')!.device!;
     if (products.found) expect(wasmDevice).toContain(`GEMM: ${products.text.replace(/^on /, '')}`);
     else expect(products.text).toMatch(/no system BLAS .*(apt-get install libopenblas0-pthread|brew install openblas|OpenBLAS)/);
-    expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
+    expect(helpText(TRAIN)).toMatch(/--backend <auto\|cpu\|wasm\|webgpu\|cuda\|gpujs\|package>\s+compute backend; auto: wasm when @edora\/backend-wasm loads, else cpu \(default auto\)/);
   });
 
   it('--backend <package name> imports the package and selects the backend it registered (under its own name)', async () => {
@@ -75,7 +75,7 @@ describe('edora backends and --backend auto', () => {
     expect(getBackend()).toBe(backend);
     expect((await selectBackend('@edora/backend-template')).name).toBe('template'); // a second time, from the alias
     await expect(selectBackend('no-such-backend-package')).rejects.toThrow(
-      /--backend no-such-backend-package: not available \(no-such-backend-package\/node-register: .*in this repository: cpu, wasm, webgpu, cuda; any other value is a package/,
+      /--backend no-such-backend-package: not available \(no-such-backend-package\/node-register: .*in this repository: cpu, wasm, webgpu, cuda, gpujs; any other value is a package/,
     );
     await selectBackend('cpu');
   });

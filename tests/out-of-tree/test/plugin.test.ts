@@ -33,7 +33,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Runs a command to completion; its stdout without colour codes. */
 const run = (cmd: string, args: string[], cwd: string): string =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NO_COLOR: '1' } })
-    // eslint-disable-next-line no-control-regex
     .replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('a backend plugin outside the monorepo', () => {
