@@ -9,7 +9,9 @@
 // extrapolated from those two (36·t(768×768) + 12·t(3072×768)) — running it for real takes ~12 min.
 // Weights are N(0, 0.02²) like a freshly initialized RoBERTa (no pretrained roberta-base is available
 // here); the work of a randomized SVD does not depend on the values.
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import '@edora/backend-wasm/register';
 import { initBackend, randn, registeredBackends, type BackendV1, type Tensor } from '@edora/tensor';
@@ -76,6 +78,17 @@ for (const { name } of registeredBackends().sort((a, b) => b.priority - a.priori
     console.log(rows.at(-1));
   }
   ws.forEach((w) => w.dispose());
+}
+
+// scikit-learn's randomized_svd with the same settings (bench/sklearn_svd.py), in the same run
+const PYTHON = '/usr/bin/python3';
+if (spawnSync(PYTHON, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0) {
+  const script = fileURLToPath(new URL('./sklearn_svd.py', import.meta.url));
+  const out = JSON.parse(execFileSync(PYTHON, [script, String(os.availableParallelism())], { encoding: 'utf8' }).trim()) as { ms: number; cpuMs: number; sklearn: string };
+  rows.push(`| scikit-learn ${out.sklearn} randomized_svd, same 48 targets and settings (10 oversamples, 10 LU power iterations) | ${fmt(out.ms)} (CPU ${fmt(out.cpuMs)}) | |`);
+  console.log(rows.at(-1));
+} else {
+  console.log(`scikit-learn row skipped: ${PYTHON} cannot import sklearn (Debian: sudo apt-get install python3-sklearn)`);
 }
 
 const mlPerShape: number[] = [];
