@@ -17,6 +17,8 @@ export interface EdoraStepsOptions {
 export interface EdoraStepsResult {
   /** The loss of each step's batch before that step's update. */
   losses: number[];
+  /** Wall time of each step (forward, backward, AdamW, the loss read back), in milliseconds. */
+  stepMs: number[];
   trainable: number;
 }
 
@@ -55,13 +57,16 @@ export async function tinyRobertaEdoraSteps(backend: BackendV1, options: EdoraSt
   const batch = fixedBatch(backend);
   model.train(true);
   const losses: number[] = [];
+  const stepMs: number[] = [];
   for (let step = 0; step < options.steps; step++) {
+    const start = performance.now();
     const loss = tidy(() => model.loss(model.forward(batch), batch.labels));
     loss.backward();
     optimizer.step();
     optimizer.zeroGrad();
     losses.push(await loss.item());
+    stepMs.push(performance.now() - start);
     loss.dispose();
   }
-  return { losses, trainable: report.trainable };
+  return { losses, stepMs, trainable: report.trainable };
 }
