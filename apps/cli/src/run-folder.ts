@@ -13,7 +13,7 @@ import type { Progress } from './progress.js';
 export const TRAINED_FILE = 'trained.safetensors';
 /** Sub-folder holding the adapter in PEFT's layout (adapter_config.json + adapter_model.safetensors). */
 export const ADAPTER_DIR = 'adapter';
-const OWN_FILES = [...Object.values(RUN_FILES), TRAINED_FILE, ADAPTER_DIR];
+const OWN_FILES = [...Object.values(RUN_FILES), TRAINED_FILE, ADAPTER_DIR, 'best', 'checkpoints', 'train.log'];
 
 export interface TakeOptions {
   resume: boolean;

@@ -36,6 +36,7 @@ export const RUN_OPTIONS: OptionSpecs = {
   'gradient-accumulation': { type: 'int', default: 1, min: 1, help: 'batches per optimizer step' },
   'checkpoint-every': { type: 'int', default: 0, min: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
   'metric-for-best': { type: 'string', placeholder: 'metric', help: 'what ranks epochs and is reported: one of the task\'s metrics, combined_score (tasks with several) or loss (default: the paper\'s: matthews_correlation for CoLA, pearson for STS-B, accuracy for the others)' },
+  'early-stopping-patience': { type: 'int', min: 1, placeholder: 'n', help: 'stop after n epochs without a better --metric-for-best (the schedule still spans --epochs, as in HF); default: never' },
   'skip-malformed': { type: 'boolean', default: false, help: 'skip malformed data rows, reporting how many and the first file:line reasons (default: the first one is an error)' },
 };
 
@@ -72,6 +73,7 @@ export function runConfigFrom(v: Parsed['values'], method: Method, rank: number,
     padding: v.padding as 'max_length' | 'longest',
     ...(v.skipMalformed ? { skipMalformed: true as const } : {}),
     ...(metricForBest === undefined ? {} : { metricForBest }),
+    ...(v.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: v.earlyStoppingPatience as number }),
   };
 }
 
@@ -82,7 +84,7 @@ export function defaultOutputDir(c: RunConfig): string {
 export function summaryJson(s: RunSummary): Record<string, unknown> {
   return {
     outputDir: s.outputDir, method: s.config.method, rank: s.config.rank, trainable: s.trainable, seconds: s.seconds, backend: s.backend,
-    mainMetric: s.results.mainMetric, ...(s.results.reportedSplit ? { reportedSplit: s.results.reportedSplit } : {}), last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
+    mainMetric: s.results.mainMetric, ...(s.trainedEpoch ? { trainedEpoch: s.trainedEpoch } : {}), ...(s.results.reportedSplit ? { reportedSplit: s.results.reportedSplit } : {}), last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
   };
 }
 

@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { isRobertaPreset } from '@edora/models';
 import { getBackend } from '@edora/tensor';
-import { writeSafetensorsFile } from '@edora/tensor/node';
-import { decodeCheckpoint, fit, type RunResults, type StepRecord } from '@edora/train';
-import { runDirectorySink, writeRunResults, writingFile } from '@edora/train/node';
-import { saveAdapter } from '@edora/layers/node';
-import { ADAPTER_DIR, TRAINED_FILE, takeRunFolder } from './run-folder.js';
+import { decodeCheckpoint, fit, isBetter, mainMetricOf, metricValue, summarize, type RunResults, type StepRecord } from '@edora/train';
+import { runDirectorySink, writeRunResults } from '@edora/train/node';
+import { takeRunFolder } from './run-folder.js';
+import { BEST_DIR, copyTrainedFiles, keepNumberedCheckpoint, writeBestEpoch, writeTrainedFiles } from './trained-files.js';
 import { Progress } from './progress.js';
 import { loadSplits, tokenize, tokenizeSplits } from './data.js';
 import { buildModel, checkModelFits, numLabelsOf, type ModelOptions } from './setup.js';
@@ -33,6 +34,8 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   skipMalformed?: true;
   /** What ranks epochs (`metricChoices`); absent for the task's own, the paper's, so older run keys stay valid. */
   metricForBest?: string;
+  /** Stop after this many epochs without a better `metricForBest`; absent: never (older run keys stay valid). */
+  earlyStoppingPatience?: number;
 }
 
 export interface RunOptions {
@@ -52,10 +55,33 @@ export interface RunOptions {
   /** The command line, named to another run that finds the folder in use. */
   command?: string;
   /**
+   * The top-level `trained.safetensors` and `adapter/` (what eval, predict and merge use) hold the
+   * best epoch's instead of the last's. Off by default: the EDoRA authors report the last epoch.
+   */
+  loadBestAtEnd?: boolean;
+  /** Also keep numbered checkpoints (`checkpoints/checkpoint-<step>.safetensors`), at most this many, the best epoch's always. */
+  saveTotalLimit?: number;
+  /**
    * Take the folder's lock whoever holds it: for callers that already own the run by other means (a
    * queue worker holding the job's lock), where a lock left by a worker on another host is stale.
    */
   takeOverLock?: boolean;
+}
+
+/**
+ * The run's model and data paths as seen from its folder (and absolute), so `eval`, `predict` and
+ * `merge` find them from any working directory, and after the run folder moved with them.
+ */
+export type RunPaths = Partial<Record<'model' | 'dataDir' | 'trainFile' | 'validationFile', { fromRun: string; absolute: string }>>;
+
+function runPaths(outputDir: string, config: RunConfig): RunPaths {
+  const out: RunPaths = {};
+  for (const key of ['model', 'dataDir', 'trainFile', 'validationFile'] as const) {
+    const p = config[key];
+    if (p === undefined || (key === 'model' && isRobertaPreset(p) && !existsSync(p))) continue;
+    out[key] = { fromRun: relative(resolve(outputDir), resolve(p)) || '.', absolute: resolve(p) };
+  }
+  return out;
 }
 
 export interface RunSummary {
@@ -63,6 +89,8 @@ export interface RunSummary {
   outputDir: string;
   trainable: number;
   results: RunResults;
+  /** Which epoch the top-level trained files hold (`from: 'last'`, the paper's, unless `loadBestAtEnd`). */
+  trainedEpoch?: { from: string; epoch: number | null };
   seconds: number;
   backend: string;
   dataSource: string;
@@ -106,11 +134,18 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
   const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
   if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
   o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
+  // the best epoch so far (from the checkpoint's history when resuming) decides when best/ is rewritten
+  const mainMetric = mainMetricOf(splits.spec.name, config.metricForBest);
+  const resumedHistory = resumeBytes ? decodeCheckpoint(resumeBytes).meta.history : [];
+  let best = summarize(resumedHistory, { steps: 0, mainMetric }).best;
+  let bestStep: number | null = null;
+  const baseName = isRobertaPreset(config.model) ? config.model : resolve(config.model);
   const results = await fit({
     model: built.classifier,
     groups: built.groups(config.lr, config.clsLr),
     task: splits.spec.name,
     ...(config.metricForBest === undefined ? {} : { metricForBest: config.metricForBest }),
+    ...(config.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: config.earlyStoppingPatience }),
     train, validation,
     epochs: config.epochs,
     batchSize: config.batchSize,
@@ -130,28 +165,37 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
         if (r.type === 'step') {
           o.progress.step(r);
           o.onStep?.(r);
-        } else o.progress.epoch(r);
+          return;
+        }
+        o.progress.epoch(r);
+        // logged before the checkpoint that covers this epoch, so best/ is never behind a checkpoint
+        if (!best || isBetter(mainMetric, metricValue(r, mainMetric), metricValue(best, mainMetric))) {
+          best = r;
+          bestStep = r.step;
+          await writeTrainedFiles(built.model, join(o.outputDir, BEST_DIR), built.adapters !== null, baseName);
+          await writeBestEpoch(o.outputDir, { epoch: r.epoch, step: r.step, metric: mainMetric, value: metricValue(r, mainMetric) });
+        }
       },
-      checkpoint: files.checkpoint,
+      checkpoint: async (bytes, meta) => {
+        await files.checkpoint!(bytes, meta);
+        if (o.saveTotalLimit !== undefined) await keepNumberedCheckpoint(o.outputDir, bytes, meta.step, o.saveTotalLimit, bestStep);
+      },
     },
   });
-  const trained: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
-  for (const [name, p] of built.model.namedParameters()) {
-    if (p.requiresGrad) trained[name] = { dtype: 'F32', shape: [...p.shape], data: (await p.data()) as Float32Array };
-  }
-  const trainedPath = join(o.outputDir, TRAINED_FILE);
-  await writingFile(trainedPath, () => writeSafetensorsFile(trainedPath, trained));
-  // the PEFT-format adapter folder, loadable by HF PEFT (LoRA, DoRA) and by @edora/layers
-  const adapterPath = join(o.outputDir, ADAPTER_DIR);
-  if (built.adapters) await writingFile(adapterPath, () => saveAdapter(built.model, adapterPath), 'write the adapter folder');
+  await writeTrainedFiles(built.model, o.outputDir, built.adapters !== null, baseName);
+  // the paper reports the last epoch; --load-best-at-end puts the best one at the top instead
+  const useBest = o.loadBestAtEnd === true && results.best !== null && results.last !== null && results.best.epoch !== results.last.epoch;
+  if (useBest) await copyTrainedFiles(join(o.outputDir, BEST_DIR), o.outputDir);
+  const adapterEpoch = { from: o.loadBestAtEnd ? 'best' : 'last', epoch: (o.loadBestAtEnd ? results.best : results.last)?.epoch ?? null };
   const seconds = (Date.now() - started) / 1000;
   const summary: RunSummary = {
-    config, outputDir: o.outputDir, trainable: built.trainable, results, seconds, backend: getBackend().name,
+    config, outputDir: o.outputDir, trainable: built.trainable, results, trainedEpoch: adapterEpoch, seconds, backend: getBackend().name,
     dataSource: splits.source, modelSource: built.source,
   };
   await writeRunResults(o.outputDir, results, `${config.task} · ${config.method} r=${config.rank} · seed ${config.seed}`, {
     config, trainable: built.trainable, seconds, backend: summary.backend, data: splits.source, model: built.source,
     ...(config.skipMalformed ? { skippedMalformedRows: skippedRows } : {}),
+    trainedEpoch: adapterEpoch, paths: runPaths(o.outputDir, config),
   });
   return summary;
 }

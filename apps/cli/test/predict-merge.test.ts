@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batches, syntheticExamples, tokenizeExamples } from '@edora/glue';
 import { byteLevelTokenizer, RobertaForSequenceClassification, robertaPreset } from '@edora/models';
@@ -8,6 +8,7 @@ import { fromPretrained } from '@edora/models/node';
 import { argmax, manualSeed, noGrad, tensor, tidy, type Tensor } from '@edora/tensor';
 import { readSafetensorsFile } from '@edora/tensor/node';
 import { main, type Io } from '../src/cli.js';
+import { hasTinyRoberta, repoRoot, runCli, tinyRoberta } from './helpers.js';
 import { loadTrainedRun } from '../src/trained-run.js';
 
 function capture(): Io & { out: () => string } {
@@ -106,4 +107,51 @@ describe('predict and merge of a trained run', () => {
     }
     expect(mergedPredictions).toEqual(submitted);
   }, 90_000);
+});
+
+describe.skipIf(!hasTinyRoberta)('a run folder used later, from elsewhere (tiny-roberta-mlm base)', () => {
+  it('eval finds a base given relative to another directory; best/ and numbered checkpoints are kept; merge writes a complete HF folder that eval takes as --model', async () => {
+    const run = join(dir, 'later');
+    // trained from the repository root with a relative --model; evaluated from this test's directory, where that path means nothing
+    const model = relative(repoRoot, tinyRoberta);
+    const trained = await runCli(['train', '--task', 'sst2', '--data-dir', glue, '--model', model, '--method', 'lora', '--rank', '2', '--epochs', '2',
+      '--batch-size', '16', '--max-seq-length', '32', '--padding', 'longest', '--lr', '2e-3', '--cls-lr', '2e-3', '--backend', 'cpu',
+      '--save-total-limit', '1', '--output-dir', run, '--json']);
+    expect(trained.code, trained.output).toBe(0);
+    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown; paths: { model: { fromRun: string } } };
+    expect(results.trainedEpoch).toEqual({ from: 'last', epoch: 2 });
+    expect(join(run, results.paths.model.fromRun)).toBe(tinyRoberta);
+    expect(JSON.parse(await readFile(join(run, 'best', 'epoch.json'), 'utf8'))).toMatchObject({ epoch: results.best.epoch, metric: 'accuracy' });
+    expect((await readdir(join(run, 'best'))).sort()).toEqual(['adapter', 'epoch.json', 'trained.safetensors']);
+    expect(await readdir(join(run, 'checkpoints'))).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(run, 'adapter', 'adapter_config.json'), 'utf8'))).toMatchObject({ base_model_name_or_path: tinyRoberta });
+
+    const byRun = capture();
+    expect(await main(['eval', '--run', run, '--max-eval-samples', '8', '--backend', 'cpu', '--json'], byRun)).toBe(0);
+    const fromRun = JSON.parse(byRun.out()) as { examples: number; loss: number };
+    expect(fromRun.examples).toBe(8);
+    expect(await main(['eval', '--run', run, '--best-epoch', '--max-eval-samples', '8', '--backend', 'cpu', '--json'], capture())).toBe(0);
+
+    const merged = join(dir, 'later-merged');
+    expect(await main(['merge', '--run', run, '--output-dir', merged, '--backend', 'cpu', '--json'], capture())).toBe(0);
+    expect((await readdir(merged)).sort()).toEqual(['config.json', 'merges.txt', 'model.safetensors', 'vocab.json']);
+    const config = JSON.parse(await readFile(join(merged, 'config.json'), 'utf8')) as { id2label: Record<string, string>; label2id: Record<string, number> };
+    expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });
+    expect(config.label2id).toEqual({ negative: 0, positive: 1 });
+
+    const byFolder = capture();
+    expect(await main(['eval', '--model', merged, '--task', 'sst2', '--data-dir', glue, '--max-seq-length', '32', '--max-eval-samples', '8', '--backend', 'cpu', '--json'], byFolder)).toBe(0);
+    const fromFolder = JSON.parse(byFolder.out()) as { examples: number; loss: number };
+    expect(fromFolder.examples).toBe(8);
+    expect(fromFolder.loss).toBeCloseTo(fromRun.loss, 4);
+  }, 180_000);
+
+  it('--load-best-at-end puts the best epoch\'s trained tensors at the top of the run folder and says so', async () => {
+    const run = join(dir, 'best-at-end');
+    expect(await main(['train', '--task', 'sst2', '--data-dir', glue, '--model', 'tiny', '--method', 'lora', '--rank', '2', '--epochs', '2', '--batch-size', '16',
+      '--max-seq-length', '32', '--padding', 'longest', '--backend', 'cpu', '--load-best-at-end', '--output-dir', run], capture())).toBe(0);
+    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown };
+    expect(results.trainedEpoch).toEqual({ from: 'best', epoch: results.best.epoch });
+    expect(await readFile(join(run, 'trained.safetensors'))).toEqual(await readFile(join(run, 'best', 'trained.safetensors')));
+  }, 120_000);
 });

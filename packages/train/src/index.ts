@@ -18,7 +18,7 @@ export {
 } from './evaluate.js';
 export { fit, type EpochRecord, type FitOptions, type StepRecord, type TrainSink } from './loop.js';
 export {
-  LOSS_METRIC, isBetter, mainMetricOf, metricChoices, metricValue, summarize,
+  LOSS_METRIC, isBetter, mainMetricOf, metricChoices, metricValue, shouldStopEarly, summarize,
   type EpochResult, type RunResults, type SplitScores, type SummaryOptions, type ValidationScores,
 } from './results.js';
 export { plotSvg } from './plot.js';

@@ -6,7 +6,7 @@ import { clipGradNorm } from './clip.js';
 import { CheckpointError, TrainingInterruptedError, TrainOptionError } from './errors.js';
 import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
 import { batchLoss } from './loss.js';
-import { mainMetricOf, summarize, type EpochResult, type RunResults } from './results.js';
+import { mainMetricOf, shouldStopEarly, summarize, type EpochResult, type RunResults } from './results.js';
 import { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
 
 /** One optimizer step, as logged to `steps.jsonl` and handed to progress displays. */
@@ -59,6 +59,12 @@ export interface FitOptions {
   reportedSplit?: string;
   /** The metric that ranks epochs (`metricChoices(task)`); default the task's `mainMetric`, the paper's. */
   metricForBest?: string;
+  /**
+   * Stop after this many evaluations in a row without a better `metricForBest` than the best so far
+   * (HF's `early_stopping_patience`); `results.stopped` says so. The schedule still spans `epochs`,
+   * as in HF. Default: never.
+   */
+  earlyStoppingPatience?: number;
   epochs: number;
   batchSize: number;
   /** Seeds the data order (which, per epoch, depends only on seed and epoch). */
@@ -113,6 +119,8 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   checkInt('gradientAccumulation', accumulation, 1);
   const checkpointEvery = options.checkpointEvery ?? 0;
   checkInt('checkpointEvery', checkpointEvery, 0);
+  const patience = options.earlyStoppingPatience;
+  if (patience !== undefined) checkInt('earlyStoppingPatience', patience, 1);
   if (!train.labels) throw new TrainOptionError('fit: the training split has no labels');
   if (train.size === 0) throw new TrainOptionError('fit: the training split is empty');
   const validation = validationSplits(options.validation, task, options.reportedSplit);
@@ -163,6 +171,12 @@ export async function fit(options: FitOptions): Promise<RunResults> {
 
   const trainable = [...params.values()];
   let stopped: RunResults['stopped'] = null;
+  const stopEarly = (): void => {
+    if (patience !== undefined && history.length > 0 && shouldStopEarly(history, mainMetric, patience)) {
+      stopped = { reason: 'early-stopping', step, epoch: history.at(-1)!.epoch, patience };
+    }
+  };
+  stopEarly(); // a resumed run that had already stopped early stays stopped
   try {
     while (epoch < epochs && !stopped) {
       model.train(true);
@@ -238,6 +252,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
       epochSeconds = 0;
       await sink.log?.({ type: 'epoch', step, ...result });
       await saveCheckpoint();
+      stopEarly();
     }
   } finally {
     optimizer.zeroGrad();

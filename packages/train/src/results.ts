@@ -40,8 +40,12 @@ export interface RunResults {
   /** The value the authors report: the metrics after the last epoch. */
   last: EpochResult | null;
   best: EpochResult | null;
-  /** Why training ended early, or null when every epoch ran. */
-  stopped: { reason: 'nonfinite-loss'; step: number; loss: number } | null;
+  /**
+   * Why training ended early, or null when every epoch ran: a non-finite loss (the step it
+   * appeared at), or early stopping (`FitOptions.earlyStoppingPatience` evaluations after the best
+   * one without a better one; `epoch` is the last evaluated).
+   */
+  stopped: { reason: 'nonfinite-loss'; step: number; loss: number } | { reason: 'early-stopping'; step: number; epoch: number; patience: number } | null;
   steps: number;
 }
 
@@ -77,6 +81,19 @@ export function isBetter(metric: string, a: number, b: number): boolean {
   if (Number.isNaN(a)) return false;
   if (Number.isNaN(b)) return true;
   return metric === LOSS_METRIC ? a < b : a > b;
+}
+
+/**
+ * Whether a run should stop early: the last `patience` evaluations of `history` are none of them
+ * better (on `metric`) than the best one before them, as HF's EarlyStoppingCallback counts.
+ */
+export function shouldStopEarly(history: readonly SplitScores[], metric: string, patience: number): boolean {
+  let bestAt = -1;
+  for (const [i, e] of history.entries()) {
+    const v = metricValue(e, metric);
+    if (bestAt < 0 ? !Number.isNaN(v) : isBetter(metric, v, metricValue(history[bestAt]!, metric))) bestAt = i;
+  }
+  return history.length - 1 - bestAt >= patience;
 }
 
 export interface SummaryOptions {

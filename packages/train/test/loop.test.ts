@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manualSeed, type Tensor } from '@edora/tensor';
-import { TrainingInterruptedError, decodeCheckpoint, fit, runKeyDifferences, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
+import { TrainingInterruptedError, decodeCheckpoint, fit, runKeyDifferences, shouldStopEarly, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
 import { BagModel, markerTask } from './helpers/bag-model.js';
 
 interface Captured {
@@ -147,5 +147,34 @@ describe('runKeyDifferences', () => {
     expect(runKeyDifferences(a, b)).toEqual(['epochs: 2 in the checkpoint, 3 now', 'init: (unset) in the checkpoint, "random" now']);
     expect(runKeyDifferences('bag', 'other')).toEqual(['run key: "bag" in the checkpoint, "other" now']);
     expect(runKeyDifferences(a, a)).toEqual([]);
+  });
+});
+
+describe('early stopping', () => {
+  it('shouldStopEarly counts evaluations since the best one (strictly better resets), NaN never counts as best', () => {
+    const s = (accuracy: number): { evalLoss: number; metrics: Record<string, number> } => ({ evalLoss: 1 - accuracy, metrics: { accuracy } });
+    expect(shouldStopEarly([s(0.5), s(0.6), s(0.6)], 'accuracy', 1)).toBe(true);
+    expect(shouldStopEarly([s(0.5), s(0.6), s(0.6)], 'accuracy', 2)).toBe(false);
+    expect(shouldStopEarly([s(0.5), s(0.6), s(0.55), s(0.58)], 'accuracy', 2)).toBe(true);
+    // loss is lower-is-better: eval losses 0.4 then 0.3 improve, 0.3 then 0.4 do not
+    expect(shouldStopEarly([s(0.6), s(0.7)], 'loss', 1)).toBe(false);
+    expect(shouldStopEarly([s(0.7), s(0.6)], 'loss', 1)).toBe(true);
+    expect(shouldStopEarly([s(0.7), s(0.6)], 'accuracy', 1)).toBe(true);
+    expect(shouldStopEarly([s(Number.NaN), s(0.5)], 'accuracy', 1)).toBe(false);
+  });
+
+  it('a run that stops improving stops after `patience` evaluations, saying so; the schedule still spans every epoch', async () => {
+    const { sink, got } = capture();
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    // lr 0: every epoch scores the same, so epoch 1 stays the best
+    const results = await fit({ ...base, epochs: 5, model, groups: model.groups(0, 0), sink, earlyStoppingPatience: 2 });
+    expect(results.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(results.stopped).toEqual({ reason: 'early-stopping', step: 18, epoch: 3, patience: 2 });
+    expect(got.steps.at(-1)!.totalSteps).toBe(30);
+    // resumed from its last checkpoint, it stays stopped
+    const again = await fit({ ...base, epochs: 5, model, groups: model.groups(0, 0), earlyStoppingPatience: 2, resume: got.checkpoints.at(-1)!.bytes });
+    expect(again.epochs).toHaveLength(3);
+    expect(again.stopped).toMatchObject({ reason: 'early-stopping' });
   });
 });

@@ -20,6 +20,8 @@ export const TRAIN: CommandSpec = {
     seed: { type: 'int', default: 1, min: 0, max: MAX_SEED, help: 'seed of weights, adapters, data order and dropout' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where checkpoints, logs, results and the plot go (default runs/<task>-<method>-r<rank>-seed<seed>)' },
     resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir (its settings must be this run\'s)' },
+    'load-best-at-end': { type: 'boolean', default: false, help: 'the run folder\'s trained.safetensors and adapter/ (what eval, predict and merge use) are the best epoch\'s; default: the last epoch\'s, as the EDoRA paper reports (the best is always kept in best/)' },
+    'save-total-limit': { type: 'int', min: 1, placeholder: 'n', help: 'also keep numbered checkpoints in checkpoints/, at most n (the best epoch\'s is never removed); default: only the latest checkpoint.safetensors' },
     'overwrite-output-dir': { type: 'boolean', default: false, help: 'replace the run an existing --output-dir holds (without it, a folder with files is refused)' },
   },
 };
@@ -32,7 +34,10 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   const progress = new Progress(io.stderr, !v.json);
   const command = commandLine(p.argv ?? []);
   const summary = await interruptible(io, outputDir, command, (signal) =>
-    runTraining(config, { outputDir, resume: v.resume as boolean, overwrite: v.overwriteOutputDir as boolean, checkpointEvery: v.checkpointEvery as number, progress, signal, command: `edora train ${command}` }));
+    runTraining(config, {
+      outputDir, resume: v.resume as boolean, overwrite: v.overwriteOutputDir as boolean, checkpointEvery: v.checkpointEvery as number, progress, signal,
+      command: `edora train ${command}`, loadBestAtEnd: v.loadBestAtEnd as boolean, ...(v.saveTotalLimit === undefined ? {} : { saveTotalLimit: v.saveTotalLimit as number }),
+    }));
   if (summary === null) return 130;
   if (v.json) {
     io.stdout.write(JSON.stringify(summaryJson(summary)) + '\n');
@@ -42,9 +47,13 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
     // with several validation splits (MNLI) the best epoch is chosen on the reported one
     const by = r.reportedSplit ? `, by ${r.reportedSplit}` : '';
     io.stdout.write(`last epoch (${r.last?.epoch ?? '-'}): ${scores(r.last)}\nbest epoch (${r.best?.epoch ?? '-'}${by}): ${scores(r.best)}\n`);
+    const t = summary.trainedEpoch;
+    if (t) io.stdout.write(`trained.safetensors and adapter/ hold the ${t.from} epoch (${t.epoch ?? '-'})${t.from === 'last' ? ', as the paper reports; the best epoch\'s are in best/ (--load-best-at-end puts them on top)' : ''}\n`);
+    const stop = r.stopped;
+    if (stop?.reason === 'early-stopping') io.stdout.write(`stopped early after epoch ${stop.epoch}: ${stop.patience} epochs without a better ${r.mainMetric}\n`);
     io.stdout.write(`results, logs, plot and trained weights in ${outputDir}\n`);
   }
-  if (summary.results.stopped) {
+  if (summary.results.stopped?.reason === 'nonfinite-loss') {
     const { step, loss } = summary.results.stopped;
     io.stderr.write(`edora: ${new NonFiniteLossError(step, loss).message}; the last good checkpoint is kept in ${outputDir}\n`);
     return 3;
