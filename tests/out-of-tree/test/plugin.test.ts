@@ -38,7 +38,8 @@ const run = (cmd: string, args: string[], cwd: string): string =>
 describe('a backend plugin outside the monorepo', () => {
   it('installs against packed tarballs, passes the conformance suite and trains through edora train --backend <package name>', () => {
     // 1. the published packages, built and packed as `pnpm publish` would
-    run('pnpm', ['--filter', '@edora/cli...', 'run', 'build'], repo);
+    // only these (in dependency order), not the CLI's dev dependencies: the other backends, tooling
+    run('pnpm', [...Object.keys(PUBLISHED).flatMap((name) => ['--filter', name]), 'run', 'build'], repo);
     const tarballs: Record<string, string> = {};
     for (const [name, dir] of Object.entries(PUBLISHED)) {
       const before = new Set(readdirSync(work));

@@ -1,4 +1,5 @@
 import type { BackendBuffer, BackendV1, OpAttrs, OpName, TensorView } from '../contract.js';
+import { bytesPerElement } from '../../dtype.js';
 import { BackendError } from '../../errors.js';
 import type { CpuBuffer } from '../cpu/buffer.js';
 import { runCpuKernel } from '../cpu/kernels/index.js';
@@ -55,7 +56,7 @@ export function runOnHost<O extends OpName>(
     const h = hosts.get(v.buffer);
     // an empty view touches no bytes: any buffer will do, the kernel reads nothing
     if (!h) return { ...v, buffer: { byteLength: 0, bytes: new Uint8Array(8) } as CpuBuffer, offset: 0 };
-    return { buffer: h.buffer, dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset - h.start / (v.dtype === 'float64' ? 8 : 4) };
+    return { buffer: h.buffer, dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset - h.start / bytesPerElement(v.dtype) };
   };
   runCpuKernel(op, inputs.map(onHost), outputs.map(onHost), attrs);
   for (const [buf, h] of hosts) {
