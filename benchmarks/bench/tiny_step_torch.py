@@ -30,7 +30,10 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg['threads'])
 torch.manual_seed(0)
 DEV = cfg.get('device', 'cpu')
-torch.set_default_device(DEV)
+if DEV != 'cpu':
+    # torch >= 2.0 (the GPU image); Debian's python3-torch 1.13, which the CPU rows use, has no
+    # set_default_device and needs none
+    torch.set_default_device(DEV)
 
 
 def sync():
