@@ -4,6 +4,7 @@
  */
 import './style.css';
 import type { WorkerEvent, BackendPreference } from './protocol.js';
+import { webgl2Available } from '@edora/backend-gpujs';
 import type { App } from './ui/app-state.js';
 import { byId, showError } from './ui/dom.js';
 import { DataPanel } from './ui/data-panel.js';
@@ -95,6 +96,8 @@ async function loadState(input: HTMLInputElement): Promise<void> {
   }
 }
 
+// gpujs runs on WebGL2 only: without it the choice is not offered
+if (!webgl2Available()) byId('backend').querySelector('option[value="gpujs"]')?.remove();
 const initial = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendPreference;
 byId<HTMLSelectElement>('backend').value = initial;
 void startBackend(initial);

@@ -11,8 +11,9 @@ import type { Prediction, RunPlan } from './engine/run.js';
 import type { TrainSettings } from './engine/settings.js';
 import type { StateRecord } from './engine/state.js';
 
-export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+/** 'gpujs' (WebGL2 through gpu.js) is offered only where the browser has WebGL2, and never picked by 'auto'. */
+export type BackendPreference = 'auto' | 'webgpu' | 'gpujs' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'gpujs', 'wasm', 'cpu'];
 
 export interface BackendChoice {
   name: string;

@@ -117,5 +117,16 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     await page.waitForFunction(() => document.getElementById('data-error')?.textContent, null, { timeout: 30_000 });
     expect(await page.textContent('#data-error')).toContain('train.tsv:3: expected 2 fields as in the header; found 1');
   });
-});
 
+  // last: it restarts the worker on another backend
+  it('offers WebGL2 (gpu.js) where the browser has WebGL2, and starts it there on gpu.js\'s WebGL2 kernels', async () => {
+    const offered = await page.$$eval('#backend option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+    const hasWebgl2 = await page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);
+    expect(offered.includes('gpujs')).toBe(hasWebgl2);
+    if (!hasWebgl2) return;
+    await page.selectOption('#backend', 'gpujs');
+    await page.waitForFunction(() => document.getElementById('backend-status')?.dataset.backend === 'gpujs', null, { timeout: 60_000 });
+    expect(await page.textContent('#backend-status')).toMatch(/^gpujs: chosen by you — gpu\.js webgl2/);
+    expect(pageErrors).toEqual([]);
+  });
+});

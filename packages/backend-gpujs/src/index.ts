@@ -1,2 +1,3 @@
 export { GpujsBackend, type GpujsBackendOptions } from './backend.js';
 export type { CompileStats } from './programs.js';
+export { webgl2Available } from './webgl2.js';

@@ -1,5 +1,7 @@
 import '@edora/backend-wasm/register';
 import '@edora/backend-webgpu/register';
+import '@edora/backend-gpujs/register';
+import { webgl2Available } from '@edora/backend-gpujs';
 import { setBackend, type BackendV1 } from '@edora/tensor';
 import type { BackendChoice, BackendPreference } from '../protocol.js';
 
@@ -29,6 +31,7 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
   for (const name of candidates) {
     try {
       if (name === 'webgpu' && !('gpu' in navigator)) throw new Error('navigator.gpu is undefined');
+      if (name === 'gpujs' && !webgl2Available()) throw new Error('this browser gives workers no WebGL2 context (OffscreenCanvas)');
       const backend = await setBackend(name);
       return { name: backend.name, device: backend.capabilities.device, reason: why(backend, preference, unavailable), unavailable };
     } catch (err) {
