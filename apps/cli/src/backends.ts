@@ -50,8 +50,15 @@ async function importFromHereOrCwd(spec: string): Promise<void> {
 const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 const firstLine = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0]!;
 
+/** A backend of this repository named by its package (`@edora/backend-webgpu`): its short name. */
+function shortName(name: string): string {
+  const m = /^@edora\/backend-(.+)$/.exec(name);
+  return m && (KNOWN_BACKENDS as readonly string[]).includes(m[1]!) ? m[1]! : name;
+}
+
 /** Imports what registers `name` and returns the registry name it registered under. */
-async function register(name: string): Promise<string> {
+async function register(requested: string): Promise<string> {
+  const name = shortName(requested);
   if (names().includes(name)) return name;
   const known = registeredBy.get(name);
   if (known) return known;

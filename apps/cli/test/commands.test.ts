@@ -74,6 +74,9 @@ describe('edora backends and --backend auto', () => {
     expect(backend.name).toBe('template');
     expect(getBackend()).toBe(backend);
     expect((await selectBackend('@edora/backend-template')).name).toBe('template'); // a second time, from the alias
+    // a backend of this repository by its package name, after it was loaded by its short name too
+    expect((await selectBackend('wasm')).name).toBe('wasm');
+    expect((await selectBackend('@edora/backend-wasm')).name).toBe('wasm');
     await expect(selectBackend('no-such-backend-package')).rejects.toThrow(
       /--backend no-such-backend-package: not available \(no-such-backend-package\/node-register: .*in this repository: cpu, wasm, webgpu, cuda, gpujs; any other value is a package/,
     );
