@@ -17,7 +17,7 @@ const makers: Record<string, () => Promise<unknown>> = {
   },
   webgpu: async () => {
     const { createNodeWebGpuBackend } = await import('@edora/backend-webgpu/node');
-    registerBackend('webgpu', () => createNodeWebGpuBackend({ dawnOptions: (process.env.BENCH_DAWN ?? 'backend=vulkan').split(',') }), { priority: 20 });
+    registerBackend('webgpu', () => createNodeWebGpuBackend({ dawnOptions: (process.env.BENCH_DAWN ?? 'backend=vulkan').split(',').filter(Boolean) }), { priority: 20 });
   },
 };
 

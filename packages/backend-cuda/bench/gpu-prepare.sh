@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what bench/gpu-run.sh needs on a GPU machine that has no Node.js, no node_modules and
 # no network: everything goes into <repo>/.gpu-carry (git-ignored, under the device tool's 64 MiB
-# carry limit, about 40 MB):
+# carry limit, about 33 MB):
 #   node.xz                     this machine's node binary, xz-compressed (~24 MB)
 #   app/*.mjs                   esbuild bundles of the suites and benchmarks, workspace packages
 #                               inlined (vitest aliased to bench/mini-vitest.ts)
@@ -50,11 +50,13 @@ cp -rL "$(dirname "$koffi")/../../@koromix+koffi-linux-x64@"*/node_modules/@koro
   cp -rL "$(readlink -f "$(dirname "$koffi")/@koromix/koffi-linux-x64")" "$carry/app/node_modules/@koromix/"
 rm -rf "$carry/app/node_modules/@koromix/koffi-linux-x64/musl_x64"
 webgpu="$(readlink -f packages/backend-webgpu/node_modules/webgpu)"
+# only the xz of the linux addon travels (gpu-run.sh unpacks it there)
+rm -rf "$carry/app/node_modules/webgpu/dist"/*.dll "$carry/app/node_modules/webgpu/dist/linux-x64.dawn.node"
 mkdir -p "$carry/app/node_modules/webgpu"
-cp -L "$webgpu/package.json" "$carry/app/node_modules/webgpu/"
+cp -L "$webgpu/package.json" "$webgpu/index.js" "$carry/app/node_modules/webgpu/"
 mkdir -p "$carry/app/node_modules/webgpu/dist"
 for f in "$webgpu"/dist/*; do
-  case "$f" in *.dawn.node) ;; *) cp -rL "$f" "$carry/app/node_modules/webgpu/dist/" ;; esac
+  case "$f" in *.dawn.node | *.dll) ;; *) cp -rL "$f" "$carry/app/node_modules/webgpu/dist/" ;; esac
 done
 dawn_xz="$carry/app/node_modules/webgpu/dist/linux-x64.dawn.node.xz"
 [ -f "$dawn_xz" ] || xz -T2 -6 -c "$webgpu/dist/linux-x64.dawn.node" >"$dawn_xz"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One prepared run for a machine with an NVIDIA GPU and no Node.js (the H200 lent to some
 # sessions for a few minutes; its image has PyTorch, a driver and cuBLAS in the nvidia-cublas wheel).
-# First, here: bash packages/backend-cuda/bench/gpu-prepare.sh   (fills .gpu-carry, ~37 MB)
+# First, here: bash packages/backend-cuda/bench/gpu-prepare.sh   (fills .gpu-carry, ~33 MB)
 # Then on the GPU machine, from the repository root, with .gpu-carry carried along:
 #   bash packages/backend-cuda/bench/gpu-run.sh [cuda|webgpu|all]     (default all; results in $OUT)
 # Device tool call (one call for both parts; a second call can rerun one part):
@@ -25,13 +25,18 @@ mkdir -p "$out"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 [ -d "$carry/app" ] || { echo "gpu-run: $carry missing: run bench/gpu-prepare.sh first and carry .gpu-carry" >&2; exit 2; }
 
+# xz, or Python's lzma where the image has no xz
+unxz_to() { # <in.xz> <out>
+  if command -v xz >/dev/null 2>&1; then xz -dc "$1" >"$2"
+  else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; fi
+}
 # node from the carried binary
 bin="$(mktemp -d)"
-xz -dc "$carry/node.xz" >"$bin/node" && chmod +x "$bin/node"
+unxz_to "$carry/node.xz" "$bin/node" && chmod +x "$bin/node"
 export PATH="$bin:$PATH"
 app="$carry/app"
 dawn="$app/node_modules/webgpu/dist/linux-x64.dawn.node"
-[ -f "$dawn" ] || xz -dc "$dawn.xz" >"$dawn"
+[ -f "$dawn" ] || unxz_to "$dawn.xz" "$dawn"
 
 # cuBLAS: the Python nvidia-cublas wheel is found by the backend itself through python3
 {
