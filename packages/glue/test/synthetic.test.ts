@@ -15,10 +15,10 @@ function logisticRegression(train: number[][][], trainY: number[], test: number[
     let gb = 0;
     for (let i = 0; i < train.length; i++) {
       const err = 1 / (1 + Math.exp(-score(train[i]!))) - trainY[i]!;
-      for (const [j, v] of train[i]!) g[j!] += err * v!;
+      for (const [j, v] of train[i]!) g[j!]! += err * v!;
       gb += err;
     }
-    for (let j = 0; j < dims; j++) w[j] -= lr * (g[j]! / train.length + 1e-4 * w[j]!);
+    for (let j = 0; j < dims; j++) w[j]! -= lr * (g[j]! / train.length + 1e-4 * w[j]!);
     b -= (lr * gb) / train.length;
   }
   let hits = 0;

@@ -59,7 +59,7 @@ export class TensorOperator implements LinearOperator {
       const out = new Float64Array(data.length);
       let finite = true;
       for (let i = 0; i < data.length; i++) {
-        const v = data[i];
+        const v = data[i]!;
         out[i] = v;
         if (v - v !== 0) finite = false; // NaN or ±Infinity
       }

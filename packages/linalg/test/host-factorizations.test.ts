@@ -9,7 +9,7 @@ import { matmul, matmulNT, matmulTN, type HostMatrix } from '../src/host/matrix.
 import { NotPositiveDefiniteError, SingularMatrixError } from '../src/errors.js';
 import { fromMl, gaussian, orthogonalityError, toMl, withSingularValues } from './reference.js';
 
-const maxAbsDiff = (a: HostMatrix, b: HostMatrix) => a.data.reduce((e, v, i) => Math.max(e, Math.abs(v - b.data[i])), 0);
+const maxAbsDiff = (a: HostMatrix, b: HostMatrix) => a.data.reduce((e, v, i) => Math.max(e, Math.abs(v - b.data[i]!)), 0);
 const spd = (n: number, seed: number): HostMatrix => {
   const g = gaussian(n + 3, n, seed);
   return matmulTN(g, g);
@@ -99,14 +99,14 @@ describe('host eigh (tridiagonal + implicit QL)', () => {
   it('matches ml-matrix on a random symmetric matrix; V orthogonal; A V = V Λ', () => {
     const g = gaussian(40, 40, 7);
     const a = matmulTN(g, g);
-    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) a.data[i * 40 + j] -= 30 * (i === j ? 1 : 0); // indefinite
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) a.data[i * 40 + j]! -= 30 * (i === j ? 1 : 0); // indefinite
     const { values, vectors } = eigh(a);
     const ref = [...new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true }).realEigenvalues].sort((x, y) => x - y);
-    values.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(1e-10 * Math.abs(ref[39])));
+    values.forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThan(1e-10 * Math.abs(ref[39]!)));
     expect(orthogonalityError(vectors)).toBeLessThan(1e-13);
     const AV = matmul(a, vectors);
     for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) {
-      expect(Math.abs(AV.data[i * 40 + j] - vectors.data[i * 40 + j] * values[j])).toBeLessThan(1e-10 * Math.abs(ref[39]));
+      expect(Math.abs(AV.data[i * 40 + j]! - vectors.data[i * 40 + j]! * values[j]!)).toBeLessThan(1e-10 * Math.abs(ref[39]!));
     }
   });
 
@@ -125,7 +125,7 @@ describe('host eigh (tridiagonal + implicit QL)', () => {
     const q = withSingularValues(12, 12, Array(12).fill(1), 9); // orthogonal
     const d = [5, 5, 5, 1, 1, 1, 1, -2, -2, 0, 0, 0];
     const qd = fromMl(toMl(q).clone());
-    for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) qd.data[i * 12 + j] *= d[j];
+    for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) qd.data[i * 12 + j]! *= d[j]!;
     const a = matmulNT(qd, q);
     const { values, vectors } = eigh(a);
     [...d].sort((x, y) => x - y).forEach((v, i) => expect(values[i]).toBeCloseTo(v, 12));

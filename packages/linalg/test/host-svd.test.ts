@@ -21,7 +21,7 @@ describe('host svd (one-sided Jacobi, Gram-preconditioned)', () => {
       const smax = want[0] ?? 0;
       // Relative 1e-5 per value; values below 1e-6·σ_max (rank-deficient tails) are checked absolutely.
       expect(singularValueError(r.S, want, smax * 1e-6 || 1e-30)).toBeLessThan(1e-5);
-      for (let i = 1; i < k; i++) expect(r.S[i]).toBeLessThanOrEqual(r.S[i - 1]);
+      for (let i = 1; i < k; i++) expect(r.S[i]).toBeLessThanOrEqual(r.S[i - 1]!);
       expect(orthogonalityError(r.U)).toBeLessThan(1e-5);
       expect(orthogonalityError(transposeHost(r.Vt))).toBeLessThan(1e-5);
       const norm = Math.hypot(...a.data);
@@ -43,7 +43,7 @@ describe('host svd (one-sided Jacobi, Gram-preconditioned)', () => {
   });
 
   it('flipSigns: tall → U columns, square and wide → Vt rows get a positive dominant entry; product unchanged', () => {
-    for (const [a, along] of [[CASES[0].a, 'columns'], [CASES[3].a, 'rows'], [CASES[5].a, 'rows']] as const) {
+    for (const [a, along] of [[CASES[0]!.a, 'columns'], [CASES[3]!.a, 'rows'], [CASES[5]!.a, 'rows']] as const) {
       const raw = svd(a);
       const r = flipSigns(raw);
       for (const v of dominantEntries(along === 'columns' ? r.U : r.Vt, along)) expect(v).toBeGreaterThan(0);
@@ -68,9 +68,9 @@ describe('host randomizedSvd over a host matrix', () => {
     const r = await randomizedSvd(matrixOperator(a), 4, { seed: 8 });
     const t = await svdLowRank(tensor(a.data.slice(), [30, 20], { backend: 'cpu' }), 4, { seed: 8 });
     const s = await t.S.data();
-    r.S.forEach((v, i) => expect(v).toBeCloseTo(s[i], 12));
+    r.S.forEach((v, i) => expect(v).toBeCloseTo(s[i]!, 12));
     const u = await t.U.data();
-    r.U.data.forEach((v, i) => expect(v).toBeCloseTo(u[i], 10));
+    r.U.data.forEach((v, i) => expect(v).toBeCloseTo(u[i]!, 10));
     expect(singularValueError(r.S, Array.from({ length: 4 }, (_, i) => 0.6 ** i))).toBeLessThan(1e-10);
   });
 });

@@ -22,7 +22,7 @@ export function gaussian(rows: number, cols: number, seed: number): HostMatrix {
 
 export function toMl(a: HostMatrix): Matrix {
   const m = new Matrix(a.rows, a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) m.set(i, j, a.data[i * a.cols + j]);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) m.set(i, j, a.data[i * a.cols + j]!);
   return m;
 }
 
@@ -47,7 +47,7 @@ export function withSingularValues(m: number, n: number, s: readonly number[], s
   const U = randomOrthonormal(m, k, seed);
   const V = randomOrthonormal(n, k, seed + 1000);
   const US = U.clone();
-  for (let j = 0; j < k; j++) for (let i = 0; i < m; i++) US.set(i, j, US.get(i, j) * s[j]);
+  for (let j = 0; j < k; j++) for (let i = 0; i < m; i++) US.set(i, j, US.get(i, j) * s[j]!);
   return fromMl(US.mmul(V.transpose()));
 }
 
@@ -67,7 +67,7 @@ export function transposeHost(a: HostMatrix): HostMatrix {
 /** ‖A − U diag(S) Vt‖_F, in float64 with ml-matrix. */
 export function reconstructionError(a: HostMatrix, U: HostMatrix, S: ArrayLike<number>, Vt: HostMatrix): number {
   const US = toMl(U);
-  for (let j = 0; j < US.columns; j++) for (let i = 0; i < US.rows; i++) US.set(i, j, US.get(i, j) * S[j]);
+  for (let j = 0; j < US.columns; j++) for (let i = 0; i < US.rows; i++) US.set(i, j, US.get(i, j) * S[j]!);
   return toMl(a).sub(US.mmul(toMl(Vt))).norm('frobenius');
 }
 
@@ -81,7 +81,7 @@ export function exactSingularValues(a: HostMatrix): number[] {
 /** Eckart–Young: the optimal rank-k error is sqrt(Σ_{i>k} σ_i²). */
 export function optimalRankKError(sigma: readonly number[], k: number): number {
   let s = 0;
-  for (let i = k; i < sigma.length; i++) s += sigma[i] * sigma[i];
+  for (let i = k; i < sigma.length; i++) s += sigma[i]! * sigma[i]!;
   return Math.sqrt(s);
 }
 
@@ -97,7 +97,7 @@ export function principalCosines(x: HostMatrix, y: HostMatrix): number[] {
 /** Top-k left singular vectors of A from ml-matrix's full SVD (the exact subspace). */
 export function exactTopLeft(a: HostMatrix, k: number): HostMatrix {
   const d = new SingularValueDecomposition(toMl(a), { autoTranspose: true });
-  const order = [...d.diagonal.keys()].sort((i, j) => d.diagonal[j] - d.diagonal[i]).slice(0, k);
+  const order = [...d.diagonal.keys()].sort((i, j) => d.diagonal[j]! - d.diagonal[i]!).slice(0, k);
   const U = d.leftSingularVectors;
   const out = new Matrix(a.rows, k);
   order.forEach((src, j) => {
@@ -112,7 +112,7 @@ export function exactTopLeft(a: HostMatrix, k: number): HostMatrix {
  */
 export function singularValueError(got: ArrayLike<number>, want: readonly number[], floor = 0): number {
   let e = 0;
-  for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i] - want[i]) / Math.max(want[i], floor));
+  for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i]! - want[i]!) / Math.max(want[i]!, floor));
   return e;
 }
 
@@ -124,7 +124,7 @@ export function dominantEntries(x: HostMatrix, along: 'columns' | 'rows'): numbe
   for (let j = 0; j < count; j++) {
     let best = 0;
     for (let i = 0; i < len; i++) {
-      const v = along === 'columns' ? x.data[i * x.cols + j] : x.data[j * x.cols + i];
+      const v = along === 'columns' ? x.data[i * x.cols + j]! : x.data[j * x.cols + i]!;
       if (Math.abs(v) > Math.abs(best)) best = v;
     }
     out.push(best);

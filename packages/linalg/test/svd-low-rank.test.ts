@@ -99,14 +99,14 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
   }
 
   it('sign convention: tall A → dominant entry of each U column positive; square or wide → of each Vt row', async () => {
-    const tall = await svdLowRank(onBackend(CASES[1].a), 5, { seed: 2 });
+    const tall = await svdLowRank(onBackend(CASES[1]!.a), 5, { seed: 2 });
     for (const v of dominantEntries(await host(tall.U), 'columns')) expect(v).toBeGreaterThan(0);
-    const wide = await svdLowRank(onBackend(CASES[5].a), 5, { seed: 2 });
+    const wide = await svdLowRank(onBackend(CASES[5]!.a), 5, { seed: 2 });
     for (const v of dominantEntries(await host(wide.Vt), 'rows')) expect(v).toBeGreaterThan(0);
   });
 
   it('is deterministic for a seed; another seed finds the same subspace', async () => {
-    const a = onBackend(CASES[1].a);
+    const a = onBackend(CASES[1]!.a);
     const r1 = await host((await svdLowRank(a, 4, { seed: 9 })).U);
     const r2 = await host((await svdLowRank(a, 4, { seed: 9 })).U);
     const r3 = await host((await svdLowRank(a, 4, { seed: 10 })).U);
@@ -118,7 +118,7 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
   it('frees every intermediate: of the buffers a call allocates, only its three results stay live', async () => {
     // Counted per call through the backend's own alloc/free, not by live totals: tensors that
     // earlier tests left to the FinalizationRegistry may be freed at any await in between.
-    const a = onBackend(CASES[1].a);
+    const a = onBackend(CASES[1]!.a);
     for (const normalizer of ['qr', 'cholqr2'] as Normalizer[]) {
       const allocated = new Set<BackendBuffer>();
       const alloc = backend.alloc.bind(backend);

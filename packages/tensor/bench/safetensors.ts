@@ -19,7 +19,7 @@ async function median(fn: () => unknown): Promise<number> {
     await fn();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
 }
 
 const rows: string[] = [];

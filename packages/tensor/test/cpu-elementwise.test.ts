@@ -134,7 +134,7 @@ describe('cpu elementwise kernels equal their float64 definitions bit for bit, o
     const rng = hostRng(3000);
     const bad: string[] = [];
     for (let c = 0; c < CASES; c++) {
-      const dtype = (['float32', 'float64', 'int32'] as const)[c % 3];
+      const dtype = (['float32', 'float64', 'int32'] as const)[c % 3]!;
       const shape = randomShape(rng);
       const { dense, broadcast } = layoutsFor(rng, shape, c);
       const cond = randomLayout(backend, rng, shape, 'float32', { dense, broadcast: broadcast(), fill: 'ints' });

@@ -49,10 +49,10 @@ describe('matmulBiasAct with a gradient (the Linear layer while training)', () =
       const dx = new Float64Array(M * K), dW = new Float64Array(K * N), db = new Float64Array(N);
       for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
         const g = cd[m * N + n]!;
-        db[n] += g;
+        db[n]! += g;
         for (let k = 0; k < K; k++) {
-          dx[m * K + k] += g * wd[k * N + n]!;
-          dW[k * N + n] += xd[m * K + k]! * g;
+          dx[m * K + k]! += g * wd[k * N + n]!;
+          dW[k * N + n]! += xd[m * K + k]! * g;
         }
       }
       const dwStored = transB ? Float64Array.from({ length: N * K }, (_, i) => dW[(i % K) * N + Math.floor(i / K)]!) : dW;

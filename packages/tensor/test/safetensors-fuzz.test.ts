@@ -58,7 +58,7 @@ const DTYPE_NAMES = ['F32', 'F16', 'BF16', 'F64', 'I64', 'U64', 'I32', 'U32', 'I
 /** A semantic lie: a well-formed header whose content disagrees with itself or with the data. */
 function lyingHeader(seed: Uint8Array, r: () => number): Uint8Array {
   const { header, data } = splitFile(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const names = Object.keys(header).filter((k) => k !== '__metadata__');
   const kind = Math.floor(r() * 9);
   if (kind === 0 || names.length === 0) {
@@ -79,7 +79,7 @@ function lyingHeader(seed: Uint8Array, r: () => number): Uint8Array {
         break;
       case 4: {
         const delta = pick([-8, -4, -2, -1, 1, 2, 4, 8]);
-        entry['data_offsets'] = r() < 0.5 ? [offsets[0] + delta, offsets[1] + delta] : [offsets[0], offsets[1] + delta];
+        entry['data_offsets'] = r() < 0.5 ? [offsets[0]! + delta, offsets[1]! + delta] : [offsets[0], offsets[1]! + delta];
         break;
       }
       case 5: {
@@ -125,7 +125,7 @@ function corrupt(seed: Uint8Array, r: () => number): Uint8Array {
       const dv = new DataView(out.buffer);
       const n = Number(dv.getBigUint64(0, true));
       const lie = [0n, 1n, BigInt(n + 1), BigInt(Math.max(0, n - 1)), BigInt(out.length), 100_000_001n, 2n ** 63n, 2n ** 64n - 1n];
-      dv.setBigUint64(0, lie[Math.floor(r() * lie.length)], true);
+      dv.setBigUint64(0, lie[Math.floor(r() * lie.length)]!, true);
       return out;
     }
     case 4: {
@@ -154,7 +154,7 @@ describe('fuzzing the reader with corrupted files', () => {
     const counts = { ok: 0, format: 0, unrepresentable: 0 };
     for (let c = 0; c < CASES; c++) {
       const r = rng(c + 1);
-      const bytes = corrupt(pool[c % pool.length], r);
+      const bytes = corrupt(pool[c % pool.length]!, r);
       try {
         const tensors = readSafetensors(bytes);
         for (const t of tensors.values()) expect(t.data.length, `case ${c}`).toBe(t.shape.reduce((a, b) => a * b, 1));

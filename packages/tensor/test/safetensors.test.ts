@@ -100,7 +100,7 @@ describe('decodeTensorData', () => {
       if (Number.isNaN(values[i])) {
         bits[i] = 0x7fc00000;
         nans++;
-      } else bits[i] = view[i];
+      } else bits[i] = view[i]!;
     }
     const bytes = new Uint8Array(bits.buffer);
     return { sha256: createHash('sha256').update(bytes).digest('hex'), nans };

@@ -13,8 +13,8 @@ export function cholesky(a: HostMatrix): HostMatrix {
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     const lj = L.subarray(j * n, j * n + j);
-    let d = A[j * n + j];
-    for (let p = 0; p < j; p++) d -= lj[p] * lj[p];
+    let d = A[j * n + j]!;
+    for (let p = 0; p < j; p++) d -= lj[p]! * lj[p]!;
     if (!(d > 0)) {
       throw new NotPositiveDefiniteError(
         `cholesky: expected a symmetric positive definite ${n}×${n} matrix, but pivot ${j} is ${d}`,
@@ -24,8 +24,8 @@ export function cholesky(a: HostMatrix): HostMatrix {
     L[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       const li = L.subarray(i * n, i * n + j);
-      let s = A[i * n + j];
-      for (let p = 0; p < j; p++) s -= li[p] * lj[p];
+      let s = A[i * n + j]!;
+      for (let p = 0; p < j; p++) s -= li[p]! * lj[p]!;
       L[i * n + j] = s / ljj;
     }
   }

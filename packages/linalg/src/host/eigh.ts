@@ -37,11 +37,11 @@ export function eighRows(a: HostMatrix): { values: Float64Array; rows: HostMatri
   tridiagonalQL(d, e, Zt, n);
 
   // Sort ascending, carrying the eigenvector rows along.
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x]! - d[y]!);
   const values = new Float64Array(n);
   const rows = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    values[dst] = d[src];
+    values[dst] = d[src]!;
     rows.set(Zt.subarray(src * n, (src + 1) * n), dst * n);
   });
   return { values, rows: { rows: n, cols: n, data: rows } };
@@ -62,7 +62,7 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
     const len = n - k - 1;
     const base = k + 1; // the reflector acts on indices base..n-1
     let tailNorm = 0;
-    for (let i = 1; i < len; i++) tailNorm = Math.max(tailNorm, Math.abs(S[(base + i) * n + k]));
+    for (let i = 1; i < len; i++) tailNorm = Math.max(tailNorm, Math.abs(S[(base + i) * n + k]!));
     if (tailNorm === 0) {
       reflectors.push({ v: new Float64Array(0), tau: 0 }); // column already tridiagonal
       continue;
@@ -80,56 +80,56 @@ function tridiagonalize(S: Float64Array, n: number, d: Float64Array, e: Float64A
     p.fill(0, 0, len);
     for (let i = 0; i < len; i++) {
       const row = (base + i) * n + base;
-      const vi = v[i];
+      const vi = v[i]!;
       let acc = 0;
       for (let j = 0; j < i; j++) {
-        const b = S[row + j];
-        acc += b * v[j];
-        p[j] += b * vi;
+        const b = S[row + j]!;
+        acc += b * v[j]!;
+        p[j]! += b * vi;
       }
-      p[i] += acc + S[row + i] * vi;
+      p[i]! += acc + S[row + i]! * vi;
     }
     let pv = 0;
     for (let i = 0; i < len; i++) {
-      p[i] *= tau;
-      pv += p[i] * v[i];
+      p[i]! *= tau;
+      pv += p[i]! * v[i]!;
     }
     const K = 0.5 * tau * pv;
-    for (let i = 0; i < len; i++) w[i] = p[i] - K * v[i];
+    for (let i = 0; i < len; i++) w[i] = p[i]! - K * v[i]!;
     for (let i = 0; i < len; i++) {
       const row = (base + i) * n + base;
-      const vi = v[i];
-      const wi = w[i];
-      for (let j = 0; j <= i; j++) S[row + j] -= vi * w[j] + wi * v[j];
+      const vi = v[i]!;
+      const wi = w[i]!;
+      for (let j = 0; j <= i; j++) S[row + j]! -= vi * w[j]! + wi * v[j]!;
     }
   }
-  for (let i = 0; i < n; i++) d[i] = S[i * n + i];
-  for (let i = 0; i < n - 1; i++) e[i] = S[(i + 1) * n + i];
+  for (let i = 0; i < n; i++) d[i] = S[i * n + i]!;
+  for (let i = 0; i < n - 1; i++) e[i] = S[(i + 1) * n + i]!;
   e[n - 1] = 0;
 
   // Q = H_0 H_1 … H_{n-3}, formed right to left: Q ← H_k Q touches only rows/columns ≥ k+1.
   // Zt holds Q during the loop and is transposed in place at the end.
   for (let k = reflectors.length - 1; k >= 0; k--) {
-    const { v, tau } = reflectors[k];
+    const { v, tau } = reflectors[k]!;
     if (tau === 0) continue;
     const base = k + 1;
     const len = n - base;
     w.fill(0, 0, len);
     for (let i = 0; i < len; i++) {
       const row = (base + i) * n + base;
-      const vi = v[i];
-      for (let c = 0; c < len; c++) w[c] += vi * Zt[row + c];
+      const vi = v[i]!;
+      for (let c = 0; c < len; c++) w[c]! += vi * Zt[row + c]!;
     }
     for (let i = 0; i < len; i++) {
-      const f = tau * v[i];
+      const f = tau * v[i]!;
       const row = (base + i) * n + base;
-      for (let c = 0; c < len; c++) Zt[row + c] -= f * w[c];
+      for (let c = 0; c < len; c++) Zt[row + c]! -= f * w[c]!;
     }
   }
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const t = Zt[i * n + j];
-      Zt[i * n + j] = Zt[j * n + i];
+      const t = Zt[i * n + j]!;
+      Zt[i * n + j] = Zt[j * n + i]!;
       Zt[j * n + i] = t;
     }
   }
@@ -148,50 +148,50 @@ function tridiagonalQL(d: Float64Array, e: Float64Array, Zt: Float64Array, n: nu
     for (;;) {
       // Smallest m ≥ l where the matrix splits (e[m] negligible next to its diagonal neighbours).
       let m = l;
-      while (m < n - 1 && Math.abs(e[m]) > EPS * (Math.abs(d[m]) + Math.abs(d[m + 1]))) m++;
+      while (m < n - 1 && Math.abs(e[m]!) > EPS * (Math.abs(d[m]!) + Math.abs(d[m + 1]!))) m++;
       if (m === l) break;
       if (++iterations > MAX_ITERATIONS_PER_EIGENVALUE) {
         throw new ConvergenceError(`eigh: the QL iteration did not converge for eigenvalue ${l} of a ${n}×${n} matrix after ${MAX_ITERATIONS_PER_EIGENVALUE} iterations`);
       }
       // Shift: the eigenvalue of the leading 2×2 block at l nearer to d[l].
-      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
       let r = Math.hypot(g, 1);
-      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
       let s = 1;
       let c = 1;
       let p = 0;
       let i = m - 1;
       let underflow = false;
       for (; i >= l; i--) {
-        const f = s * e[i];
-        const b = c * e[i];
+        const f = s * e[i]!;
+        const b = c * e[i]!;
         r = Math.hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
           // The rotation underflowed: deflate here and restart the sweep.
-          d[i + 1] -= p;
+          d[i + 1]! -= p;
           e[m] = 0;
           underflow = true;
           break;
         }
         s = f / r;
         c = g / r;
-        g = d[i + 1] - p;
-        r = (d[i] - g) * s + 2 * c * b;
+        g = d[i + 1]! - p;
+        r = (d[i]! - g) * s + 2 * c * b;
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
         const ri = i * n;
         const rj = (i + 1) * n;
         for (let k = 0; k < n; k++) {
-          const zi = Zt[ri + k];
-          const zj = Zt[rj + k];
+          const zi = Zt[ri + k]!;
+          const zj = Zt[rj + k]!;
           Zt[rj + k] = s * zi + c * zj;
           Zt[ri + k] = c * zi - s * zj;
         }
       }
       if (underflow) continue;
-      d[l] -= p;
+      d[l]! -= p;
       e[l] = g;
       e[m] = 0;
     }

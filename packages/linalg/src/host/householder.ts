@@ -7,18 +7,18 @@
 export function householder(src: Float64Array, start: number, stride: number, v: Float64Array): { tau: number; head: number } | null {
   const len = v.length;
   let scale = 0;
-  for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(src[start + i * stride]));
+  for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(src[start + i * stride]!));
   if (scale === 0) return null;
   let ss = 0;
   for (let i = 0; i < len; i++) {
-    v[i] = src[start + i * stride] / scale;
-    ss += v[i] * v[i];
+    v[i] = src[start + i * stride]! / scale;
+    ss += v[i]! * v[i]!;
   }
-  const alpha = v[0];
+  const alpha = v[0]!;
   const norm = Math.sqrt(ss);
   const beta = alpha >= 0 ? -norm : norm;
   const denom = alpha - beta;
-  for (let i = 1; i < len; i++) v[i] /= denom;
+  for (let i = 1; i < len; i++) v[i]! /= denom;
   v[0] = 1;
   return { tau: (beta - alpha) / beta, head: beta * scale };
 }

@@ -33,7 +33,7 @@ export function transpose(a: HostMatrix): HostMatrix {
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const row = i * cols;
-    for (let j = 0; j < cols; j++) out[j * rows + i] = data[row + j];
+    for (let j = 0; j < cols; j++) out[j * rows + i] = data[row + j]!;
   }
   return { rows: cols, cols: rows, data: out };
 }
@@ -83,10 +83,10 @@ export function matmul(a: HostMatrix, b: HostMatrix): HostMatrix {
   for (let i = 0; i < m; i++) {
     const crow = i * n;
     for (let p = 0; p < k; p++) {
-      const s = A[i * k + p];
+      const s = A[i * k + p]!;
       if (s === 0) continue;
       const brow = p * n;
-      for (let j = 0; j < n; j++) out[crow + j] += s * B[brow + j];
+      for (let j = 0; j < n; j++) out[crow + j]! += s * B[brow + j]!;
     }
   }
   return { rows: m, cols: n, data: out };
@@ -104,10 +104,10 @@ export function matmulTN(a: HostMatrix, b: HostMatrix): HostMatrix {
   for (let p = 0; p < k; p++) {
     const brow = p * n;
     for (let i = 0; i < m; i++) {
-      const s = A[p * m + i];
+      const s = A[p * m + i]!;
       if (s === 0) continue;
       const crow = i * n;
-      for (let j = 0; j < n; j++) out[crow + j] += s * B[brow + j];
+      for (let j = 0; j < n; j++) out[crow + j]! += s * B[brow + j]!;
     }
   }
   return { rows: m, cols: n, data: out };
@@ -156,12 +156,12 @@ export function dot(x: Float64Array, y: Float64Array): number {
   let s3 = 0;
   let i = 0;
   for (; i + 3 < n; i += 4) {
-    s0 += x[i] * y[i];
-    s1 += x[i + 1] * y[i + 1];
-    s2 += x[i + 2] * y[i + 2];
-    s3 += x[i + 3] * y[i + 3];
+    s0 += x[i]! * y[i]!;
+    s1 += x[i + 1]! * y[i + 1]!;
+    s2 += x[i + 2]! * y[i + 2]!;
+    s3 += x[i + 3]! * y[i + 3]!;
   }
-  for (; i < n; i++) s0 += x[i] * y[i];
+  for (; i < n; i++) s0 += x[i]! * y[i]!;
   return s0 + s1 + (s2 + s3);
 }
 

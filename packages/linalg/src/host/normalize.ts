@@ -49,24 +49,24 @@ export function luNormalize(y: HostMatrix): HostMatrix {
     let at = 0;
     let best = -1;
     for (let t = 0; t < count; t++) {
-      const v = Math.abs(W[rest[t] * l + j]);
+      const v = Math.abs(W[rest[t]! * l + j]!);
       if (v > best) {
         best = v;
         at = t;
       }
     }
-    const p = rest[at];
-    rest[at] = rest[--count];
+    const p = rest[at]!;
+    rest[at] = rest[--count]!;
     L[p * k + j] = 1;
     const pb = p * l;
-    const piv = W[pb + j];
+    const piv = W[pb + j]!;
     if (piv === 0) continue; // the remaining column is zero: nothing to eliminate (LAPACK does the same)
     for (let t = 0; t < count; t++) {
-      const rb = rest[t] * l;
-      const f = W[rb + j] / piv;
-      L[rest[t] * k + j] = f;
+      const rb = rest[t]! * l;
+      const f = W[rb + j]! / piv;
+      L[rest[t]! * k + j] = f;
       if (f === 0) continue;
-      for (let c = j + 1; c < l; c++) W[rb + c] -= f * W[pb + c];
+      for (let c = j + 1; c < l; c++) W[rb + c]! -= f * W[pb + c]!;
     }
   }
   return { rows: m, cols: k, data: L };
@@ -89,7 +89,7 @@ export function cholQR2(y: HostMatrix): HostMatrix | undefined {
     let lo = Infinity;
     let hi = 0;
     for (let i = 0; i < L.rows; i++) {
-      const d = L.data[i * L.cols + i];
+      const d = L.data[i * L.cols + i]!;
       lo = Math.min(lo, d);
       hi = Math.max(hi, d);
     }

@@ -42,15 +42,15 @@ export function qr(a: HostMatrix): QR {
     if (j + 1 < n) {
       w.fill(0, j + 1, n);
       for (let i = 0; i < len; i++) {
-        const vi = v[i];
+        const vi = v[i]!;
         const row = (j + i) * n;
-        for (let c = j + 1; c < n; c++) w[c] += vi * W[row + c];
+        for (let c = j + 1; c < n; c++) w[c]! += vi * W[row + c]!;
       }
       for (let i = 0; i < len; i++) {
-        const f = tau * v[i];
+        const f = tau * v[i]!;
         if (f === 0) continue;
         const row = (j + i) * n;
-        for (let c = j + 1; c < n; c++) W[row + c] -= f * w[c];
+        for (let c = j + 1; c < n; c++) W[row + c]! -= f * w[c]!;
       }
     }
   }
@@ -60,27 +60,27 @@ export function qr(a: HostMatrix): QR {
   for (let i = 0; i < k; i++) Q[i * k + i] = 1;
   const t = new Float64Array(k);
   for (let j = k - 1; j >= 0; j--) {
-    const tau = taus[j];
+    const tau = taus[j]!;
     if (tau === 0) continue;
-    const v = vs[j];
+    const v = vs[j]!;
     t.fill(0, j, k);
     for (let i = 0; i < v.length; i++) {
-      const vi = v[i];
+      const vi = v[i]!;
       const row = (j + i) * k;
-      for (let c = j; c < k; c++) t[c] += vi * Q[row + c];
+      for (let c = j; c < k; c++) t[c]! += vi * Q[row + c]!;
     }
     for (let i = 0; i < v.length; i++) {
-      const f = tau * v[i];
+      const f = tau * v[i]!;
       const row = (j + i) * k;
-      for (let c = j; c < k; c++) Q[row + c] -= f * t[c];
+      for (let c = j; c < k; c++) Q[row + c]! -= f * t[c]!;
     }
   }
 
   const R = new Float64Array(k * n);
   for (let i = 0; i < k; i++) {
-    const neg = W[i * n + i] < 0;
-    for (let c = i; c < n; c++) R[i * n + c] = neg ? -W[i * n + c] : W[i * n + c];
-    if (neg) for (let r = 0; r < m; r++) Q[r * k + i] = -Q[r * k + i];
+    const neg = W[i * n + i]! < 0;
+    for (let c = i; c < n; c++) R[i * n + c] = neg ? -W[i * n + c]! : W[i * n + c]!;
+    if (neg) for (let r = 0; r < m; r++) Q[r * k + i] = -Q[r * k + i]!;
   }
   return { Q: { rows: m, cols: k, data: Q }, R: { rows: k, cols: n, data: R } };
 }

@@ -60,13 +60,13 @@ function svdTall(a: HostMatrix): HostSVD {
     const bi = Bt.subarray(i * m, (i + 1) * m);
     norms[i] = Math.sqrt(dot(bi, bi));
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => norms[y] - norms[x]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => norms[y]! - norms[x]!);
   const S = new Float64Array(n);
   const Ut = new Float64Array(n * m); // rows of Uᵀ
   const VtSorted = new Float64Array(n * n);
   const zeroRows: number[] = [];
   order.forEach((src, dst) => {
-    const s = norms[src];
+    const s = norms[src]!;
     S[dst] = s * (scale === 0 ? 0 : scale);
     VtSorted.set(Vt.subarray(src * n, (src + 1) * n), dst * n);
     if (s === 0) {
@@ -74,7 +74,7 @@ function svdTall(a: HostMatrix): HostSVD {
       return;
     }
     const bi = Bt.subarray(src * m, (src + 1) * m);
-    for (let k = 0; k < m; k++) Ut[dst * m + k] = bi[k] / s;
+    for (let k = 0; k < m; k++) Ut[dst * m + k] = bi[k]! / s;
   });
   completeOrthonormalRows(Ut, m, zeroRows);
   return { U: transpose({ rows: n, cols: m, data: Ut }), S, Vt: { rows: n, cols: n, data: VtSorted } };
@@ -98,8 +98,8 @@ function jacobiSweeps(Bt: Float64Array, n: number, m: number, Vt: Float64Array):
     for (let i = 0; i < n - 1; i++) {
       const bi = Bt.subarray(i * m, (i + 1) * m);
       for (let j = i + 1; j < n; j++) {
-        const alpha = sq[i];
-        const beta = sq[j];
+        const alpha = sq[i]!;
+        const beta = sq[j]!;
         if (alpha === 0 || beta === 0) continue;
         const bj = Bt.subarray(j * m, (j + 1) * m);
         const gamma = dot(bi, bj);
@@ -123,8 +123,8 @@ function jacobiSweeps(Bt: Float64Array, n: number, m: number, Vt: Float64Array):
 
 function rotateRows(x: Float64Array, y: Float64Array, c: number, s: number): void {
   for (let k = 0; k < x.length; k++) {
-    const xk = x[k];
-    const yk = y[k];
+    const xk = x[k]!;
+    const yk = y[k]!;
     x[k] = c * xk - s * yk;
     y[k] = s * xk + c * yk;
   }
@@ -151,12 +151,12 @@ export function completeOrthonormalRows(R: Float64Array, m: number, rows: readon
         for (const f of filled) {
           const y = R.subarray(f * m, (f + 1) * m);
           const proj = dot(x, y);
-          for (let k = 0; k < m; k++) x[k] -= proj * y[k];
+          for (let k = 0; k < m; k++) x[k]! -= proj * y[k]!;
         }
       }
       const norm = Math.sqrt(dot(x, x));
       if (norm > 0.5) {
-        for (let k = 0; k < m; k++) x[k] /= norm;
+        for (let k = 0; k < m; k++) x[k]! /= norm;
         filled.add(r);
         break;
       }
@@ -182,7 +182,7 @@ export function flipSigns(r: HostSVD): HostSVD {
   for (let j = 0; j < k; j++) {
     // Entry i of the deciding vector j.
     const len = byRowsOfVt ? Vt.cols : U.rows;
-    const at = byRowsOfVt ? (i: number) => vt[j * Vt.cols + i] : (i: number) => u[i * k + j];
+    const at = byRowsOfVt ? (i: number) => vt[j * Vt.cols + i]! : (i: number) => u[i * k + j]!;
     let best = 0;
     let bestAbs = -1;
     for (let i = 0; i < len; i++) {
@@ -193,8 +193,8 @@ export function flipSigns(r: HostSVD): HostSVD {
       }
     }
     if (best < 0) {
-      for (let i = 0; i < U.rows; i++) u[i * k + j] = -u[i * k + j];
-      for (let c = 0; c < Vt.cols; c++) vt[j * Vt.cols + c] = -vt[j * Vt.cols + c];
+      for (let i = 0; i < U.rows; i++) u[i * k + j] = -u[i * k + j]!;
+      for (let c = 0; c < Vt.cols; c++) vt[j * Vt.cols + c] = -vt[j * Vt.cols + c]!;
     }
   }
   return { U: { rows: U.rows, cols: k, data: u }, S: r.S, Vt: { rows: Vt.rows, cols: Vt.cols, data: vt } };

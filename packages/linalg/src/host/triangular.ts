@@ -41,7 +41,7 @@ function solveLeft(t: HostMatrix, b: HostMatrix, lower: boolean, trans: boolean,
   const T = t.data;
   const X = b.data.slice();
   // Element (i, p) of op(T).
-  const at = trans ? (i: number, p: number) => T[p * n + i] : (i: number, p: number) => T[i * n + p];
+  const at = trans ? (i: number, p: number) => T[p * n + i]! : (i: number, p: number) => T[i * n + p]!;
   const forward = lower !== trans;
   for (let s = 0; s < n; s++) {
     const i = forward ? s : n - 1 - s;
@@ -52,12 +52,12 @@ function solveLeft(t: HostMatrix, b: HostMatrix, lower: boolean, trans: boolean,
       const f = at(i, p);
       if (f === 0) continue;
       const xp = X.subarray(p * nrhs, (p + 1) * nrhs);
-      for (let c = 0; c < nrhs; c++) xi[c] -= f * xp[c];
+      for (let c = 0; c < nrhs; c++) xi[c]! -= f * xp[c]!;
     }
     if (!unit) {
       const d = at(i, i);
       if (d === 0) throw new SingularMatrixError(`solveTriangular: diagonal entry ${i} of the ${n}×${n} triangular matrix is 0`);
-      for (let c = 0; c < nrhs; c++) xi[c] /= d;
+      for (let c = 0; c < nrhs; c++) xi[c]! /= d;
     }
   }
   return { rows: n, cols: nrhs, data: X };

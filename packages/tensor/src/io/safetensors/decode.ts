@@ -71,8 +71,8 @@ function tooWide(ctx: DecodeContext, dtype: string, value: bigint | number, inde
 function decodeWide(bytes: Uint8Array, out: Int32Array, signed: boolean, ctx: DecodeContext): void {
   const words = littleEndianView(bytes, Int32Array);
   for (let i = 0; i < out.length; i++) {
-    const low = words[2 * i];
-    const high = words[2 * i + 1];
+    const low = words[2 * i]!;
+    const high = words[2 * i + 1]!;
     if (high !== (signed ? low >> 31 : 0) || (!signed && low < 0)) {
       const value = (BigInt(high) << 32n) | BigInt(low >>> 0);
       tooWide(ctx, signed ? 'I64' : 'U64', signed ? BigInt.asIntN(64, value) : BigInt.asUintN(64, value), i);
@@ -116,8 +116,8 @@ export function decodeTensorData(
     case 'U32': {
       const words = littleEndianView(bytes, Uint32Array);
       for (let i = 0; i < count; i++) {
-        if (words[i] > 0x7fffffff) tooWide(ctx, dtype, words[i], i);
-        out[i] = words[i];
+        if (words[i]! > 0x7fffffff) tooWide(ctx, dtype, words[i]!, i);
+        out[i] = words[i]!;
       }
       break;
     }
@@ -135,10 +135,10 @@ export function decodeTensorData(
       break;
     case 'BOOL':
       for (let i = 0; i < count; i++) {
-        if (bytes[i] > 1) {
+        if (bytes[i]! > 1) {
           throw new FormatError(`${label(ctx)}: BOOL byte at flat index ${i} is ${bytes[i]}, expected 0 or 1`);
         }
-        out[i] = bytes[i];
+        out[i] = bytes[i]!;
       }
       break;
   }

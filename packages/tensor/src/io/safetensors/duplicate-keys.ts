@@ -27,7 +27,7 @@ export function findDuplicateKey(json: string): string | undefined {
       const keys = stack[stack.length - 1];
       if (!keys) continue;
       let next = i;
-      while (next < json.length && /\s/.test(json[next])) next++;
+      while (next < json.length && /\s/.test(json[next]!)) next++;
       if (json[next] !== ':') continue; // a string value, not a key
       const key = JSON.parse(token) as string;
       if (keys.has(key)) return key;

@@ -26,11 +26,11 @@ export function f16BitsToNumber(bits: number): number {
 
 export function decodeF16(halves: Uint16Array, out: Float32Array): void {
   const t = table();
-  for (let i = 0; i < halves.length; i++) out[i] = t[halves[i]];
+  for (let i = 0; i < halves.length; i++) out[i] = t[halves[i]!]!;
 }
 
 /** bfloat16 is the top half of a float32, so widening is a shift of the bit pattern. */
 export function decodeBF16(halves: Uint16Array, out: Float32Array): void {
   const words = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  for (let i = 0; i < halves.length; i++) words[i] = halves[i] << 16;
+  for (let i = 0; i < halves.length; i++) words[i] = halves[i]! << 16;
 }

@@ -21,7 +21,7 @@ export function littleEndianView<T>(bytes: Uint8Array, ctor: Ctor<T>): T {
   }
   const copy = new Uint8Array(bytes.length);
   if (HOST_IS_LITTLE_ENDIAN) copy.set(bytes);
-  else for (let i = 0; i < bytes.length; i += size) for (let k = 0; k < size; k++) copy[i + k] = bytes[i + size - 1 - k];
+  else for (let i = 0; i < bytes.length; i += size) for (let k = 0; k < size; k++) copy[i + k] = bytes[i + size - 1 - k]!;
   return new ctor(copy.buffer, 0, length);
 }
 
@@ -37,6 +37,6 @@ export function littleEndianBytes(array: Float32Array | Float64Array | Int32Arra
   if (HOST_IS_LITTLE_ENDIAN) return bytes;
   const size = array.BYTES_PER_ELEMENT;
   const swapped = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += size) for (let k = 0; k < size; k++) swapped[i + k] = bytes[i + size - 1 - k];
+  for (let i = 0; i < bytes.length; i += size) for (let k = 0; k < size; k++) swapped[i + k] = bytes[i + size - 1 - k]!;
   return swapped;
 }

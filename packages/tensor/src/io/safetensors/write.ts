@@ -47,7 +47,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 function integerArray(name: string, dtype: 'I32' | 'I64', data: ArrayLike<number>, min: number, max: number): void {
   for (let i = 0; i < data.length; i++) {
-    const v = data[i];
+    const v = data[i]!;
     if (!Number.isInteger(v) || v < min || v > max) {
       throw new ArgumentError(`tensor ${JSON.stringify(name)} (${dtype}): value ${v} at flat index ${i} is not an integer in ${min}..${max}`);
     }
@@ -73,7 +73,7 @@ function encodeTensorData(name: string, entry: SafetensorsWriteEntry): Uint8Arra
       if (data instanceof BigInt64Array) return littleEndianBytes(data);
       if (!(data instanceof Int32Array)) integerArray(name, dtype, data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       const wide = new BigInt64Array(data.length);
-      for (let i = 0; i < data.length; i++) wide[i] = BigInt(data[i]);
+      for (let i = 0; i < data.length; i++) wide[i] = BigInt(data[i]!);
       return littleEndianBytes(wide);
     }
     default:
@@ -105,13 +105,13 @@ export function layoutSafetensors(
     throw new ArgumentError(`${JSON.stringify(METADATA_KEY)} is reserved for metadata and cannot name a tensor`);
   }
   for (const name of names) {
-    const dtype = entries[name].dtype;
+    const dtype = entries[name]!.dtype;
     if (!WRITABLE.includes(dtype)) {
       throw new ArgumentError(`tensor ${JSON.stringify(name)}: cannot write dtype ${String(dtype)}; expected one of ${WRITABLE.join(', ')}`);
     }
-    checkShape(name, entries[name]);
+    checkShape(name, entries[name]!);
   }
-  names.sort((a, b) => dtypeRank(entries[b].dtype) - dtypeRank(entries[a].dtype) || compareCodePoints(a, b));
+  names.sort((a, b) => dtypeRank(entries[b]!.dtype) - dtypeRank(entries[a]!.dtype) || compareCodePoints(a, b));
 
   // Built by hand, not with JSON.stringify(object): an object would put integer-like names first.
   const parts: string[] = [];
@@ -128,7 +128,7 @@ export function layoutSafetensors(
   const tensors: SafetensorsLayout['tensors'] = [];
   let offset = 0;
   for (const name of names) {
-    const entry = entries[name];
+    const entry = entries[name]!;
     const bytes = encodeTensorData(name, entry);
     const info = { dtype: entry.dtype, shape: [...entry.shape], data_offsets: [offset, offset + bytes.length] };
     parts.push(`${JSON.stringify(name)}:${JSON.stringify(info)}`);

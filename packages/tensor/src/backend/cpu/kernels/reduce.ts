@@ -65,7 +65,7 @@ export const reduceRow = (fn: ReduceFn, block: number) =>
             const v = a[p]!;
             const s = value[i]!;
             const t = s + v;
-            extra[i] += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+            extra[i]! += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
             value[i] = t;
           }
         }

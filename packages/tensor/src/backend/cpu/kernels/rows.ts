@@ -35,6 +35,6 @@ export function scatterAddRows(src: TensorView, idx: TensorView, out: TensorView
     checkIndex(r, V, 'scatterAddRows');
     const s = src.offset + i * src.strides[0]!;
     const d0 = out.offset + r * out.strides[0]!;
-    for (let d = 0; d < D; d++) O[d0 + d * out.strides[1]!] += S[s + d * src.strides[1]!]!;
+    for (let d = 0; d < D; d++) O[d0 + d * out.strides[1]!]! += S[s + d * src.strides[1]!]!;
   }
 }
