@@ -22,8 +22,9 @@ import { median, sampleWallAndCpu } from '@edora/bench-kit';
 
 const PYTHON = '/usr/bin/python3';
 // `bench:step -- roberta-base 8` runs the same comparison for another preset and batch (issue 16's rows)
-const PRESET = process.argv[2] ?? 'tiny';
-const BATCH = Number(process.argv[3] ?? 32);
+const argv = process.argv.slice(2).filter((a) => a !== '--'); // pnpm passes its `--` through
+const PRESET = argv[0] ?? 'tiny';
+const BATCH = Number(argv[1] ?? 32);
 const SEQ = 128;
 const R = 16;
 const ALPHA = 16;
