@@ -14,7 +14,7 @@ import type { AdapterInit } from '../adapters/methods.js';
  */
 export const RECONSTR_CONFIG_FILE = 'reconstr_config.json';
 
-/** The randomized-SVD settings of the authors' config (ours mirror them: linalg's EDORA_SVD_DEFAULTS). */
+/** The randomized-SVD settings of the authors' config (ours mirror them: EDORA_SVD_DEFAULTS in adapters/init-factors.ts). */
 const SVD = { n_iter: 10, random_state: 42 } as const;
 
 export function reconstrConfigJson(config: AdapterConfig): Record<string, unknown> {
