@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { EpochRecord, SplitScores, StepRecord, ValidationScores } from '@edora/train';
 
 /** m:ss or h:mm:ss. */
@@ -43,21 +44,57 @@ export function epochLine(r: EpochRecord): string {
 }
 
 /**
+ * The training ETA of a run: the mean of its last `window` step times (each step's own, from its
+ * tokens and tokens/s, so loading, evaluation and the first step's warm-up do not enter) times the
+ * steps left. A step numbered at or below the last seen starts a new run (a sweep's next run, the
+ * demo's next method).
+ */
+export class StepTimer {
+  private times: number[] = [];
+  private lastStep = Infinity;
+  constructor(private readonly window = 20) {}
+
+  eta(r: StepRecord): number {
+    if (r.step <= this.lastStep && this.lastStep !== Infinity) this.times = [];
+    this.lastStep = r.step;
+    const seconds = r.tokensPerSecond > 0 ? r.tokens / r.tokensPerSecond : NaN;
+    if (Number.isFinite(seconds)) this.times.push(seconds);
+    if (this.times.length > this.window) this.times.shift();
+    const mean = this.times.reduce((a, b) => a + b, 0) / Math.max(1, this.times.length);
+    return mean * (r.totalSteps - r.step);
+  }
+}
+
+/** One step as the text log writes it: every number a reader of a run_glue log looks for. */
+export function stepLogLine(r: StepRecord): string {
+  const lr = Object.entries(r.lr).map(([g, v]) => `${g}=${v.toPrecision(3).replace(/\.?0+$/, '')}`).join(' ');
+  return `step ${r.step}/${r.totalSteps} epoch ${r.epoch} batch ${r.batch}/${r.batches} loss ${r.loss.toFixed(4)} lr ${lr} grad-norm ${Number.isFinite(r.gradNorm) ? r.gradNorm.toFixed(4) : '-'} ${formatRate(r.tokensPerSecond)} tok/s`;
+}
+
+/**
  * Shows training progress: on a TTY one bar redrawn in place with ETA and throughput; otherwise
- * plain lines (about ten per epoch) that read well in CI logs. Silent with `--json`.
+ * plain lines (about ten per epoch) that read well in CI logs. Silent with `--json`. With a log
+ * attached (`logTo`), every message, step and epoch also goes there, time-stamped, whatever is shown.
  */
 export class Progress {
-  private readonly startedAt = Date.now();
-  private firstStep = -1;
+  private readonly timer = new StepTimer();
   private lastLineAt = 0;
+  private logPath: string | null = null;
   constructor(private readonly out: NodeJS.WriteStream, private readonly enabled: boolean, private readonly prefix = '') {}
 
+  /** Also appends every line to the text file `path` (a run's `train.log`); null detaches. */
+  logTo(path: string | null): void {
+    this.logPath = path;
+  }
+
+  private log(line: string): void {
+    if (this.logPath) appendFileSync(this.logPath, `${new Date().toISOString()} ${this.prefix}${line}\n`);
+  }
+
   step(r: StepRecord): void {
+    const eta = this.timer.eta(r);
+    this.log(stepLogLine(r));
     if (!this.enabled) return;
-    if (this.firstStep < 0) this.firstStep = r.step - 1;
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    const done = r.step - this.firstStep;
-    const eta = (elapsed / done) * (r.totalSteps - r.step);
     const line = this.prefix + progressLine(r, eta);
     if (this.out.isTTY) {
       const cols = this.out.columns || 120;
@@ -69,12 +106,14 @@ export class Progress {
   }
 
   epoch(r: EpochRecord): void {
+    this.log(epochLine(r));
     if (!this.enabled) return;
     if (this.out.isTTY) this.out.write('\r' + ' '.repeat((this.out.columns || 120) - 1) + '\r');
     this.out.write(this.prefix + epochLine(r) + '\n');
   }
 
   message(text: string): void {
+    this.log(text);
     if (this.enabled) this.out.write(this.prefix + text + '\n');
   }
 }

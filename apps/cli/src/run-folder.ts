@@ -13,7 +13,9 @@ import type { Progress } from './progress.js';
 export const TRAINED_FILE = 'trained.safetensors';
 /** Sub-folder holding the adapter in PEFT's layout (adapter_config.json + adapter_model.safetensors). */
 export const ADAPTER_DIR = 'adapter';
-const OWN_FILES = [...Object.values(RUN_FILES), TRAINED_FILE, ADAPTER_DIR, 'best', 'checkpoints', 'train.log'];
+/** The human-readable log beside steps.jsonl: every progress message, step and epoch, time-stamped. */
+export const TRAIN_LOG = 'train.log';
+const OWN_FILES = [...Object.values(RUN_FILES), TRAINED_FILE, ADAPTER_DIR, 'best', 'checkpoints', TRAIN_LOG];
 
 export interface TakeOptions {
   resume: boolean;
@@ -54,7 +56,9 @@ export async function takeRunFolder(dir: string, o: TakeOptions): Promise<TakenF
       }
       return { lock, resumeBytes: checkpoint };
     }
-    const entries = (await readdir(dir)).filter((e) => e !== LOCK_FILE);
+    // a log alone is what a run that failed before training leaves; it is no run to protect
+    const entries = (await readdir(dir)).filter((e) => e !== LOCK_FILE && e !== TRAIN_LOG);
+    await rm(join(dir, TRAIN_LOG), { force: true });
     if (entries.length && !o.overwrite) {
       const finished = entries.includes(RUN_FILES.results);
       const what = finished

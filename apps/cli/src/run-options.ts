@@ -36,6 +36,10 @@ export const RUN_OPTIONS: OptionSpecs = {
   'gradient-accumulation': { type: 'int', default: 1, min: 1, help: 'batches per optimizer step' },
   'checkpoint-every': { type: 'int', default: 0, min: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
   'metric-for-best': { type: 'string', placeholder: 'metric', help: 'what ranks epochs and is reported: one of the task\'s metrics, combined_score (tasks with several) or loss (default: the paper\'s: matthews_correlation for CoLA, pearson for STS-B, accuracy for the others)' },
+  'max-steps': { type: 'int', min: 1, placeholder: 'n', help: 'train exactly n optimizer steps, overriding --epochs (HF max_steps); the epoch they end in is evaluated' },
+  'warmup-steps': { type: 'int', min: 0, placeholder: 'n', help: 'linear warmup over n steps instead of --warmup-ratio (give one of them)' },
+  'target-modules': { type: 'list', placeholder: 'name,...', help: 'modules that get adapters, matched as PEFT matches target_modules (default: query,value,attention.output.dense,output.dense, the EDoRA setup)' },
+  'lora-dropout': { type: 'number', min: 0, max: 1, placeholder: 'p', help: 'dropout on each adapter\'s input (PEFT lora_dropout) (default 0, the EDoRA setup)' },
   'early-stopping-patience': { type: 'int', min: 1, placeholder: 'n', help: 'stop after n epochs without a better --metric-for-best (the schedule still spans --epochs, as in HF); default: never' },
   'skip-malformed': { type: 'boolean', default: false, help: 'skip malformed data rows, reporting how many and the first file:line reasons (default: the first one is an error)' },
 };
@@ -49,8 +53,9 @@ function metricForBestOf(v: Parsed['values']): string | undefined {
   return metric;
 }
 
-export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number): RunConfig {
+export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number, given?: ReadonlySet<string>): RunConfig {
   const metricForBest = metricForBestOf(v);
+  if (v.warmupSteps !== undefined && given?.has('warmupRatio')) throw new UsageError('--warmup-steps and --warmup-ratio: give one of them');
   return {
     task: v.task as string,
     dataDir: v.dataDir as string | undefined,
@@ -74,6 +79,10 @@ export function runConfigFrom(v: Parsed['values'], method: Method, rank: number,
     ...(v.skipMalformed ? { skipMalformed: true as const } : {}),
     ...(metricForBest === undefined ? {} : { metricForBest }),
     ...(v.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: v.earlyStoppingPatience as number }),
+    ...(v.maxSteps === undefined ? {} : { maxSteps: v.maxSteps as number }),
+    ...(v.warmupSteps === undefined ? {} : { warmupSteps: v.warmupSteps as number }),
+    ...(v.targetModules === undefined ? {} : { targetModules: v.targetModules as string[] }),
+    ...(v.loraDropout === undefined ? {} : { loraDropout: v.loraDropout as number }),
   };
 }
 

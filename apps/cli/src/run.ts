@@ -4,7 +4,7 @@ import { isRobertaPreset } from '@edora/models';
 import { getBackend } from '@edora/tensor';
 import { decodeCheckpoint, fit, isBetter, mainMetricOf, metricValue, summarize, type RunResults, type StepRecord } from '@edora/train';
 import { runDirectorySink, writeRunResults } from '@edora/train/node';
-import { takeRunFolder } from './run-folder.js';
+import { TRAIN_LOG, takeRunFolder } from './run-folder.js';
 import { BEST_DIR, copyTrainedFiles, keepNumberedCheckpoint, writeBestEpoch, writeTrainedFiles } from './trained-files.js';
 import { Progress } from './progress.js';
 import { loadSplits, tokenize, tokenizeSplits } from './data.js';
@@ -36,6 +36,10 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   metricForBest?: string;
   /** Stop after this many epochs without a better `metricForBest`; absent: never (older run keys stay valid). */
   earlyStoppingPatience?: number;
+  /** Optimizer steps to train, overriding `epochs` (HF's max_steps); absent: `epochs` decide. */
+  maxSteps?: number;
+  /** Warmup steps instead of `warmupRatio`; absent: the ratio. */
+  warmupSteps?: number;
 }
 
 export interface RunOptions {
@@ -100,6 +104,12 @@ export interface RunSummary {
 /** `TRAINED_FILE`: the trained tensors (adapter factors, magnitudes, head) under their model paths; `ADAPTER_DIR`: the PEFT adapter folder. */
 export { ADAPTER_DIR, TRAINED_FILE } from './run-folder.js';
 
+
+/** Every resolved setting of a run, `key=value` in the run key's order: what a reader needs to reproduce it. */
+export function resolvedOptionsText(config: RunConfig): string {
+  return Object.entries(JSON.parse(runKeyOf(config)) as Record<string, unknown>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+}
+
 /** The run key: the configuration with keys in a fixed order, so equal configurations give equal keys. */
 export function runKeyOf(config: RunConfig): string {
   return JSON.stringify(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))));
@@ -111,9 +121,12 @@ export async function runTraining(config: RunConfig, o: RunOptions): Promise<Run
   await checkModelFits(config);
   const runKey = runKeyOf(config);
   const { lock, resumeBytes } = await takeRunFolder(o.outputDir, { resume: o.resume, overwrite: o.overwrite ?? false, runKey, command: o.command, takeOverLock: o.takeOverLock ?? false, progress: o.progress });
+  o.progress.logTo(join(o.outputDir, TRAIN_LOG));
   try {
+    o.progress.message(`${config.task}: ${o.resume ? 'resuming' : 'training'} with ${resolvedOptionsText(config)}`);
     return await trainInto(config, o, runKey, resumeBytes, started);
   } finally {
+    o.progress.logTo(null);
     await lock.release();
   }
 }
@@ -133,7 +146,7 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
   const validationSizes = Object.entries(validation);
   const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
   if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
-  o.progress.message(`${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
+  o.progress.message(`${splits.spec.name}: ${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
   // the best epoch so far (from the checkpoint's history when resuming) decides when best/ is rewritten
   const mainMetric = mainMetricOf(splits.spec.name, config.metricForBest);
   const resumedHistory = resumeBytes ? decodeCheckpoint(resumeBytes).meta.history : [];
@@ -152,6 +165,8 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
     seed: config.seed,
     padding: config.padding,
     warmupRatio: config.warmupRatio,
+    ...(config.warmupSteps === undefined ? {} : { warmupSteps: config.warmupSteps }),
+    ...(config.maxSteps === undefined ? {} : { maxSteps: config.maxSteps }),
     weightDecay: config.weightDecay,
     maxGradNorm: config.maxGradNorm,
     gradientAccumulation: config.gradientAccumulation,

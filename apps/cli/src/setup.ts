@@ -26,6 +26,10 @@ export interface ModelOptions {
   init: 'svd' | 'random';
   seed: number;
   numLabels: number;
+  /** Modules that get adapters (PEFT's target_modules); absent: the EDoRA setup's four per layer. */
+  targetModules?: string[];
+  /** Dropout on each adapter's input (PEFT's lora_dropout); absent: 0, as the EDoRA setup. */
+  loraDropout?: number;
 }
 
 export interface BuiltModel {
@@ -119,7 +123,8 @@ export async function buildModel(o: ModelOptions): Promise<BuiltModel> {
     const init = o.method === 'edora' || o.method === 'lora-xs' ? o.init : undefined;
     adapters = await applyAdapters(model, {
       method: o.method, r: o.rank, alpha: o.alpha, sigma: o.sigma, init, seed: o.seed,
-      targetModules: [...EDORA_TARGETS], modulesToSave: ['classifier'],
+      targetModules: o.targetModules ?? [...EDORA_TARGETS], modulesToSave: ['classifier'],
+      ...(o.loraDropout === undefined ? {} : { dropout: o.loraDropout }),
     });
   }
   model.train(true);

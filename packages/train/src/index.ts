@@ -21,4 +21,4 @@ export {
   LOSS_METRIC, isBetter, mainMetricOf, metricChoices, metricValue, shouldStopEarly, summarize,
   type EpochResult, type RunResults, type SplitScores, type SummaryOptions, type ValidationScores,
 } from './results.js';
-export { plotSvg } from './plot.js';
+export { plotSvg, type PlotSteps } from './plot.js';

@@ -73,6 +73,13 @@ export interface FitOptions {
   padding?: Padding;
   evalBatchSize?: number;
   warmupRatio?: number;
+  /** Warmup steps, replacing `warmupRatio` (HF's `warmup_steps`). */
+  warmupSteps?: number;
+  /**
+   * Train exactly this many optimizer steps, overriding `epochs` (HF's `max_steps`): the schedule
+   * spans them, and the epoch they end in is evaluated when they end.
+   */
+  maxSteps?: number;
   /** Gradient-norm clipping; default 1.0; 0 or Infinity disables. */
   maxGradNorm?: number;
   gradientAccumulation?: number;
@@ -132,8 +139,12 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   const optimizer = new AdamW(options.groups, { weightDecay: options.weightDecay ?? 0.01 });
   const params = new Map(optimizer.parameters().map((p) => [p.name, p.tensor]));
   const batchesPerEpoch = batchCount(train.size, batchSize);
-  const totalSteps = totalOptimizerSteps(train.size, batchSize, epochs, accumulation);
-  const warmupSteps = warmupStepsFor(totalSteps, options.warmupRatio ?? 0.06);
+  if (options.maxSteps !== undefined) checkInt('maxSteps', options.maxSteps, 1);
+  if (options.warmupSteps !== undefined) checkInt('warmupSteps', options.warmupSteps, 0);
+  const stepsPerEpoch = totalOptimizerSteps(train.size, batchSize, 1, accumulation);
+  const totalSteps = options.maxSteps ?? totalOptimizerSteps(train.size, batchSize, epochs, accumulation);
+  const epochCount = options.maxSteps === undefined ? epochs : Math.ceil(options.maxSteps / stepsPerEpoch);
+  const warmupSteps = options.warmupSteps ?? warmupStepsFor(totalSteps, options.warmupRatio ?? 0.06);
 
   let epoch = 0;
   let nextBatch = 0;
@@ -178,7 +189,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   };
   stopEarly(); // a resumed run that had already stopped early stays stopped
   try {
-    while (epoch < epochs && !stopped) {
+    while (epoch < epochCount && !stopped) {
       model.train(true);
       const epochBatches = batches(train, { batchSize, padding, shuffle: true, seed, epoch });
       let b = 0;
@@ -232,6 +243,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
         micro = 0;
         stepLoss = 0;
         stepTokens = 0;
+        if (step >= totalSteps) break; // maxSteps reached inside this epoch
         if (checkpointEvery > 0 && step % checkpointEvery === 0 && b < batchesPerEpoch) await saveCheckpoint();
       }
       if (stopped) break;

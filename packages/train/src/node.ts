@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckpointMeta } from './checkpoint.js';
 import type { EpochRecord, StepRecord, TrainSink } from './loop.js';
-import { plotSvg } from './plot.js';
+import { plotSvg, type PlotSteps } from './plot.js';
 import type { RunResults } from './results.js';
 import { CheckpointError } from './errors.js';
 import { makeWritableFolder, writingFile } from './run-folder.js';
@@ -120,6 +120,26 @@ export async function renderPng(svgPath: string, pngPath: string): Promise<boole
   }
 }
 
+/** The per-step losses of `steps.jsonl` for the plot (undefined when there is none), skipping unreadable lines. */
+async function stepLosses(dir: string): Promise<PlotSteps | undefined> {
+  const text = await readFile(join(dir, RUN_FILES.steps), 'utf8').catch(() => null);
+  if (text === null) return undefined;
+  const records: { step: number; loss: number; batch: number; batches: number; epoch: number }[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line.trim()) records.push(JSON.parse(line) as (typeof records)[number]);
+    } catch {
+      // a torn line is not worth failing the plot for
+    }
+  }
+  const last = records.at(-1);
+  if (!last) return undefined;
+  // steps per epoch from the records themselves (accumulation folds batches into steps)
+  const firstEpoch = records.filter((r) => r.epoch === records[0]!.epoch);
+  const stepsPerEpoch = records.length > firstEpoch.length || firstEpoch.at(-1)!.batch === firstEpoch.at(-1)!.batches ? firstEpoch.length : last.step / (last.epoch - 1 + last.batch / last.batches);
+  return { losses: records.map((r) => ({ step: r.step, loss: r.loss })), stepsPerEpoch };
+}
+
 /**
  * Writes `results.json` (with `extra`, e.g. the run's configuration) and the plot of loss and
  * metric per epoch next to it: `plot.svg`, and `plot.png` where a renderer is available.
@@ -129,7 +149,7 @@ export async function writeRunResults(dir: string, results: RunResults, title: s
   await makeWritableFolder(dir);
   const written = [join(dir, RUN_FILES.results), join(dir, RUN_FILES.plotSvg)];
   await writeFileAtomic(written[0]!, JSON.stringify({ ...extra, ...results }, null, 2) + '\n');
-  await writeFileAtomic(written[1]!, plotSvg(results.epochs, results.mainMetric, title, results.reportedSplit));
+  await writeFileAtomic(written[1]!, plotSvg(results.epochs, results.mainMetric, title, results.reportedSplit, await stepLosses(dir)));
   if (await renderPng(written[1]!, join(dir, RUN_FILES.plotPng))) written.push(join(dir, RUN_FILES.plotPng));
   return written;
 }

@@ -26,6 +26,12 @@ function fmt(v: number): string {
   return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : v.toFixed(a < 1 ? 3 : 2);
 }
 
+/** Each optimizer step's training loss, drawn under the per-epoch lines (x: steps / stepsPerEpoch epochs). */
+export interface PlotSteps {
+  losses: readonly { step: number; loss: number }[];
+  stepsPerEpoch: number;
+}
+
 /** Legend width of a label: about 6.5 px per character at 12 px sans-serif, plus the line sample. */
 const legendWidth = (label: string): number => 40 + 6.5 * label.length;
 
@@ -35,14 +41,17 @@ const legendWidth = (label: string): number => 40 + 6.5 * label.length;
  * Epochs with several validation splits (MNLI) get one metric line per split: the reported
  * split's solid, the others dashed; the eval loss drawn is the reported split's.
  */
-export function plotSvg(history: EpochResult[], mainMetric: string, title: string, reportedSplit?: string): string {
+export function plotSvg(history: EpochResult[], mainMetric: string, title: string, reportedSplit?: string, steps?: PlotSteps): string {
   const x0 = PAD.left;
   const x1 = W - PAD.right;
   const y0 = H - PAD.bottom;
   const y1 = PAD.top;
   const n = history.length;
-  const xs = (i: number): number => (n <= 1 ? (x0 + x1) / 2 : x0 + ((x1 - x0) * i) / (n - 1));
-  const losses = history.flatMap((e) => [e.trainLoss, e.evalLoss]);
+  // with steps, x is epochs elapsed (epoch k ends at k, a step at step / stepsPerEpoch); without, the epochs spread over the frame
+  const perStep = steps !== undefined && steps.losses.length > 0 && n > 0;
+  const at = (epochs: number): number => x0 + ((x1 - x0) * epochs) / Math.max(1, n);
+  const xs = (i: number): number => (perStep ? at(i + 1) : n <= 1 ? (x0 + x1) / 2 : x0 + ((x1 - x0) * i) / (n - 1));
+  const losses = [...history.flatMap((e) => [e.trainLoss, e.evalLoss]), ...(perStep ? steps.losses.map((s) => s.loss) : [])];
   const [lLo, lHi] = bounds(losses);
   // one metric line, or one per validation split; `metrics` is the reported split's
   const splitNames = Object.keys(history[0]?.splits ?? {});
@@ -76,6 +85,11 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
     out.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`);
     out.push(`<text x="${x0 - 6}" y="${y + 4}" text-anchor="end" fill="#1f77b4">${fmt(lLo + ((lHi - lLo) * k) / 4)}</text>`);
     out.push(`<text x="${x1 + 6}" y="${y + 4}" fill="#d62728">${fmt(mLo + ((mHi - mLo) * k) / 4)}</text>`);
+  }
+  if (perStep) {
+    // every optimizer step's loss, thin and light under the per-epoch lines
+    const pts = steps.losses.filter((s) => Number.isFinite(s.loss)).map((s) => `${at(s.step / steps.stepsPerEpoch).toFixed(1)},${yl(s.loss).toFixed(1)}`).join(' ');
+    out.push(`<polyline class="step-loss" fill="none" stroke="#9ecae1" stroke-width="1" points="${pts}"/>`);
   }
   const tickEvery = Math.max(1, Math.ceil(n / 10));
   history.forEach((e, i) => {

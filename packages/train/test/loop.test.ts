@@ -178,3 +178,28 @@ describe('early stopping', () => {
     expect(again.stopped).toMatchObject({ reason: 'early-stopping' });
   });
 });
+
+describe('maxSteps and warmupSteps', () => {
+  it('maxSteps overrides epochs (as HF max_steps): the schedule spans exactly those steps, the last partial epoch is evaluated', async () => {
+    const { sink, got } = capture();
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    // 6 steps per epoch: 8 steps are one epoch and 2 batches of the next
+    const results = await fit({ ...base, epochs: 50, maxSteps: 8, model, groups: model.groups(0.05, 0.05), sink });
+    expect(got.steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(got.steps.every((s) => s.totalSteps === 8)).toBe(true);
+    expect(results.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(results.steps).toBe(8);
+    // warmup int(0.06·8) = 0: decay from the first step to 1/8 of the base at the last
+    expect(got.steps[7]!.lr.head).toBeCloseTo(0.05 / 8, 12);
+  });
+
+  it('warmupSteps replaces the ratio', async () => {
+    const { sink, got } = capture();
+    manualSeed(123);
+    const model = new BagModel(260, 16, 2, 5);
+    await fit({ ...base, epochs: 1, warmupSteps: 4, model, groups: model.groups(0.05, 0.05), sink });
+    [0, 0.0125, 0.025, 0.0375, 0.05, 0.025].forEach((lr, i) => expect(got.steps[i]!.lr.head).toBeCloseTo(lr, 12));
+    expect(got.steps).toHaveLength(6);
+  });
+});

@@ -55,6 +55,27 @@ describe('run directory', () => {
   });
 });
 
+describe('the plot of a run folder', () => {
+  it('draws every step\'s loss from steps.jsonl, at steps / steps-per-epoch along the epoch axis', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edora-run-'));
+    dirs.push(dir);
+    const sink = await runDirectorySink(dir);
+    // 2 epochs of 3 steps
+    for (let step = 1; step <= 6; step++) {
+      await sink.log!({ type: 'step', epoch: step <= 3 ? 1 : 2, batch: ((step - 1) % 3) + 1, batches: 3, step, totalSteps: 6, loss: 1 / step, gradNorm: 1, lr: { g: 0.1 }, tokens: 10, tokensPerSecond: 10, elapsedSeconds: step });
+    }
+    await writeRunResults(dir, summarize([epoch(1, 0.6, 0.6), epoch(2, 0.3, 0.8)], { steps: 6, mainMetric: 'accuracy' }), 't');
+    const svg = await readFile(join(dir, RUN_FILES.plotSvg), 'utf8');
+    const points = /<polyline class="step-loss"[^>]* points="([^"]+)"/.exec(svg)![1]!.split(' ').map((p) => p.split(',').map(Number));
+    expect(points).toHaveLength(6);
+    // x: the frame spans 56..584 over 2 epochs, so step s sits at 56 + 528 · (s / 3) / 2; the 3rd step is where epoch 1's points are
+    points.forEach(([x], i) => expect(x).toBeCloseTo(56 + (528 * ((i + 1) / 3)) / 2, 1));
+    expect(svg).toContain(`<circle cx="${(56 + 528 / 2).toFixed(1)}"`);
+    // y: the first step has the largest loss (1), so it is drawn highest (smallest y)
+    expect(Math.min(...points.map(([, y]) => y!))).toBe(points[0]![1]);
+  });
+});
+
 describe('plotSvg', () => {
   it('draws one point per epoch for train loss, eval loss and the metric, scaled into the frame', () => {
     const svg = plotSvg([epoch(1, 0.7, 0.6), epoch(2, 0.5, 0.8)], 'accuracy', 't');

@@ -2,7 +2,7 @@ import { NonFiniteLossError, TrainingInterruptedError, type EpochResult } from '
 import { MAX_SEED, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
 import { Progress, splitTexts } from '../progress.js';
-import { runTraining } from '../run.js';
+import { resolvedOptionsText, runKeyOf, runTraining } from '../run.js';
 import { defaultOutputDir, runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
 import { METHODS, type Method } from '../setup.js';
 import type { Io } from '../io.js';
@@ -22,6 +22,7 @@ export const TRAIN: CommandSpec = {
     resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir (its settings must be this run\'s)' },
     'load-best-at-end': { type: 'boolean', default: false, help: 'the run folder\'s trained.safetensors and adapter/ (what eval, predict and merge use) are the best epoch\'s; default: the last epoch\'s, as the EDoRA paper reports (the best is always kept in best/)' },
     'save-total-limit': { type: 'int', min: 1, placeholder: 'n', help: 'also keep numbered checkpoints in checkpoints/, at most n (the best epoch\'s is never removed); default: only the latest checkpoint.safetensors' },
+    'dry-run': { type: 'boolean', default: false, help: 'print the resolved options and the output folder, then stop before loading anything' },
     'overwrite-output-dir': { type: 'boolean', default: false, help: 'replace the run an existing --output-dir holds (without it, a folder with files is refused)' },
   },
 };
@@ -29,8 +30,12 @@ export const TRAIN: CommandSpec = {
 export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   const v = p.values;
   await selectBackend(v.backend as string);
-  const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number);
+  const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number, p.given);
   const outputDir = (v.outputDir as string | undefined) ?? defaultOutputDir(config);
+  if (v.dryRun) {
+    io.stdout.write(v.json ? JSON.stringify({ outputDir, config: JSON.parse(runKeyOf(config)) as unknown }) + '\n' : `${config.task}: would train into ${outputDir} with ${resolvedOptionsText(config)}\n`);
+    return 0;
+  }
   const progress = new Progress(io.stderr, !v.json);
   const command = commandLine(p.argv ?? []);
   const summary = await interruptible(io, outputDir, command, (signal) =>
