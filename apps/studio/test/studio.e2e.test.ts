@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissingReason, launchChromium, type LaunchedChromium } from '@edora/browser-tests/chromium';
 import type { Page } from 'playwright-core';
 import { getTask } from '@edora/glue';
-import { serveBuild, type ServedBuild } from './served-build.js';
+import { fillDemoRun, openStudio } from './drive-page.js';
+import { APP_ROOT, serveBuild, type ServedBuild } from './served-build.js';
 import { adaptedClassifier, classifierOf, logitsOf, unzipDownload } from './node-predictions.js';
 
 /**
@@ -28,8 +30,7 @@ beforeAll(async () => {
   page = await browser.context.newPage();
   await page.setViewportSize({ width: 1200, height: 900 });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${served.origin}/${process.env.EDORA_STUDIO_BACKEND ? `?backend=${process.env.EDORA_STUDIO_BACKEND}` : ''}`);
-  await page.waitForFunction(() => document.getElementById('backend-status')?.dataset.backend, null, { timeout: 60_000 });
+  await openStudio(page, served.origin, process.env.EDORA_STUDIO_BACKEND);
 });
 
 afterAll(async () => {
@@ -45,6 +46,9 @@ async function download(id: string): Promise<Uint8Array> {
 const SENTENCES = ['the mouse watched the cat near the river', 'the hungry dog followed the old ant at dawn', 'the old fox followed the wolf at dawn'];
 const MAX_LENGTH = 64;
 const SYNTHETIC = getTask('synthetic');
+const SHARED = resolve(APP_ROOT, '../../../shared/data');
+const SHARED_MLM = join(SHARED, 'models/tiny-roberta-mlm');
+const SHARED_SST2 = join(SHARED, 'glue/SST-2');
 
 describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (skipped: ${noChromium})` : 'studio in headless Chromium', () => {
   it('says which backend runs and why', async () => {
@@ -55,15 +59,7 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
   });
 
   it('trains the demo with EDoRA: the loss plot gets points, progress moves, the metric is in [0, 1], the downloaded adapter predicts as the page did', async () => {
-    await page.click('#demo-options summary');
-    await page.fill('#pretrain-epochs', '1');
-    await page.fill('#pretrain-sentences', '256');
-    await page.fill('#train-size', '96');
-    await page.fill('#validation-size', '32');
-    await page.selectOption('#method', 'edora');
-    await page.fill('#rank', '4');
-    await page.fill('#epochs', '2');
-    await page.fill('#batch-size', '16');
+    await fillDemoRun(page, { pretrainEpochs: 1, pretrainSentences: 256, trainSize: 96, validationSize: 32, method: 'edora', rank: 4, epochs: 2, batchSize: 16 });
     await page.fill('#predict-input', SENTENCES.join('\n'));
     if (shots) await page.screenshot({ path: join(shots, 'studio-before.png'), fullPage: true });
 
@@ -110,6 +106,39 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     }
   });
 
+  it('pause holds the run; a state saved while paused, after Stop, resumes to the last step', async () => {
+    await page.fill('#epochs', '3'); // 18 steps
+    await page.click('#start');
+    const step = async (): Promise<number> => Number(await page.getAttribute('#progress-text', 'data-step'));
+    await page.waitForFunction(() => document.getElementById('loss-chart')?.dataset.points === '2', null, { timeout: 180_000 });
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('pause')?.textContent === 'Resume', null, { timeout: 30_000 });
+    const held = await step();
+    await page.waitForTimeout(1500);
+    const later = await step();
+    expect(later - held, 'at most the step in flight when Pause was pressed').toBeLessThanOrEqual(1);
+    await page.waitForTimeout(1500);
+    expect(await step()).toBe(later);
+
+    const state = unzipDownload(await download('download-state'));
+    const record = JSON.parse(new TextDecoder().decode(state.get('studio-state.json'))) as { step: number; totalSteps: number };
+    expect(record.totalSteps).toBe(18);
+    expect(record.step).toBe(later);
+    expect([...state.keys()]).toContain('base/model.safetensors');
+
+    await page.click('#stop');
+    await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('stopped'), null, { timeout: 60_000 });
+    const zip = await download('download-state');
+    await page.setInputFiles('#state-file', { name: 'edora-studio-state.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('done'), null, { timeout: 180_000 });
+    expect(await page.textContent('#train-error')).toBe('');
+    expect(await page.$eval('#train-progress', (p) => (p as HTMLProgressElement).value)).toBe(18);
+    expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBe(18 - later);
+    const metric = Number(await page.getAttribute('#metric-value', 'data-value'));
+    expect(metric).toBeGreaterThanOrEqual(0);
+    expect(metric).toBeLessThanOrEqual(1);
+  });
+
   it('reports a malformed TSV with its file and line', async () => {
     await page.check('input[name=data-kind][value=files]');
     await page.selectOption('#glue-task', 'sst2');
@@ -117,6 +146,44 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     await page.waitForFunction(() => document.getElementById('data-error')?.textContent, null, { timeout: 30_000 });
     expect(await page.textContent('#data-error')).toContain('train.tsv:3: expected 2 fields as in the header; found 1');
   });
+
+  // The worktree's ../shared/data (repo root's parent): the pretrained tiny-roberta-mlm and GLUE's SST-2.
+  it.skipIf(!existsSync(SHARED_MLM) || !existsSync(SHARED_SST2))(
+    existsSync(SHARED_MLM) ? 'a Hugging Face folder and GLUE SST-2 files train LoRA to a score' : `a Hugging Face folder (skipped: ${SHARED_MLM} is absent)`,
+    async () => {
+      await page.check('input[name=model-kind][value=folder]');
+      await page.setInputFiles('#folder-input', SHARED_MLM); // the <input webkitdirectory> the picker falls back to
+      await page.click('#load-model');
+      await page.waitForFunction(() => document.getElementById('model-summary')?.children.length, null, { timeout: 120_000 });
+      const summary = await page.textContent('#model-summary');
+      expect(summary).toContain('RobertaForMaskedLM');
+      expect(summary).toContain('4 × 256');
+      expect(summary).toContain('byte-level BPE (vocab.json + merges.txt)');
+
+      const lines = async (file: string, n: number): Promise<Buffer> => Buffer.from((await readFile(file, 'utf8')).split('\n').slice(0, n + 1).join('\n') + '\n');
+      await page.selectOption('#glue-task', 'sst2');
+      await page.setInputFiles('#validation-file', { name: 'dev.tsv', mimeType: 'text/tab-separated-values', buffer: await lines(join(SHARED_SST2, 'dev.tsv'), 16) });
+      await page.setInputFiles('#train-file', { name: 'train.tsv', mimeType: 'text/tab-separated-values', buffer: await lines(join(SHARED_SST2, 'train.tsv'), 24) });
+      await page.waitForFunction(() => document.getElementById('data-status')?.textContent?.includes('24 training / 16 validation'), null, { timeout: 60_000 });
+      expect(await page.textContent('#data-error')).toBe('');
+      expect(await page.textContent('#data-preview')).toContain('hide new secretions from the parental units');
+
+      await page.selectOption('#method', 'lora');
+      await page.fill('#rank', '2');
+      await page.fill('#epochs', '1');
+      await page.fill('#batch-size', '8');
+      await page.fill('#predict-input', 'a gorgeous , witty film\nlabored and dull');
+      await page.click('#start');
+      await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('done'), null, { timeout: 240_000 });
+      expect(await page.textContent('#train-error')).toBe('');
+      const metric = Number(await page.getAttribute('#metric-value', 'data-value'));
+      expect(metric).toBeGreaterThanOrEqual(0);
+      expect(metric).toBeLessThanOrEqual(1);
+      await page.waitForFunction(() => JSON.parse(document.getElementById('predictions')?.dataset.predictions ?? '[]')[0]?.textA === 'a gorgeous , witty film', null, { timeout: 60_000 });
+      const labels = (JSON.parse((await page.getAttribute('#predictions', 'data-predictions'))!) as { label: string }[]).map((p) => p.label);
+      for (const l of labels) expect(['negative', 'positive']).toContain(l);
+    },
+  );
 
   // last: it restarts the worker on another backend
   it('offers WebGL2 (gpu.js) where the browser has WebGL2, and starts it there on gpu.js\'s WebGL2 kernels', async () => {

@@ -44,7 +44,7 @@ export async function loadData(spec: DataSpec): Promise<LoadedData> {
       spec: task,
       train: syntheticExamples(spec.task, 'train', { seed: spec.seed, size: spec.trainSize }),
       validation: syntheticExamples(spec.task, task.reportedSplit, { seed: spec.seed, size: spec.validationSize }),
-      source: `embedded ${spec.task} task (${spec.trainSize} train / ${spec.validationSize} validation)`,
+      source: `the embedded ${spec.task} task`,
       heldOut: false,
     };
   }

@@ -23,8 +23,8 @@ export interface RunHooks {
   /** After each optimizer step; a returned promise holds the loop (pause). */
   onStep?(record: StepRecord): void | Promise<void>;
   onEpoch?(record: EpochRecord): void | Promise<void>;
-  /** Receives each checkpoint fit writes (epoch ends and every `checkpointEvery` steps). */
-  onCheckpoint?(bytes: Uint8Array): void;
+  /** Receives each checkpoint fit writes (epoch ends and every `checkpointEvery` steps); a returned promise holds the loop. */
+  onCheckpoint?(bytes: Uint8Array): void | Promise<void>;
   signal?: AbortSignal;
 }
 

@@ -24,7 +24,7 @@ export class ResultsPanel {
       const value = metricValue(last, metric);
       const best = results.best ? metricValue(results.best, metric) : NaN;
       p.replaceChildren(
-        'Validation ', el('strong', metric), ' (the paper\'s metric for this task) after the last epoch: ',
+        'Validation ', el('strong', metric), ` (the paper's metric for this task) after ${stopped ? `epoch ${last.epoch}, the last finished before Stop` : 'the last epoch'}: `,
         el('output', value.toFixed(4), { id: 'metric-value', 'data-value': String(value), 'data-metric': metric }),
         ` · best ${best.toFixed(4)} at epoch ${results.best?.epoch ?? '–'} · eval loss ${last.evalLoss.toFixed(4)}`,
       );

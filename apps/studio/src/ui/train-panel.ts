@@ -59,6 +59,8 @@ export class TrainPanel {
     await this.app.client.request(this.paused ? 'pause' : 'resume', {});
     byId('pause').textContent = this.paused ? 'Resume' : 'Pause';
     byId('progress-text').textContent += this.paused ? ' — paused' : '';
+    // a paused run can be saved and resumed later (even in another visit)
+    byId<HTMLButtonElement>('download-state').disabled = !this.paused;
   }
 
   /** Buttons and fields while a run goes (true) or after it (false). */

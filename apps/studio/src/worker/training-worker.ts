@@ -5,7 +5,7 @@
  * pause, resume and stop arrive as requests while `train` is still running.
  */
 import { blobFolder, type ModelFolder } from '@edora/models';
-import { metricValue, summarize, type RunResults } from '@edora/train';
+import { decodeCheckpoint, metricValue, summarize, type EpochResult, type RunResults } from '@edora/train';
 import { loadData, type DataSpec, type LoadedData } from '../engine/data-source.js';
 import { demoBase, demoBaseFolder } from '../engine/demo-base.js';
 import { mergedModelFiles } from '../engine/exports.js';
@@ -42,6 +42,9 @@ const state: {
   gate: PauseGate;
   abort: AbortController | null;
 } = { base: null, data: null, counting: null, run: null, runKey: null, checkpoint: null, resumeFrom: null, results: null, gate: new PauseGate(), abort: null };
+
+/** Adapters this small (trainable numbers) are checkpointed after every step; larger ones every 25 steps. */
+const SMALL_ADAPTER = 200_000;
 
 const post = (m: WorkerMessage, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
 const emit = (e: WorkerEvent): void => post(e);
@@ -137,32 +140,43 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     state.gate = new PauseGate();
     state.abort = new AbortController();
     const gate = state.gate;
+    const checkpointEvery = run.plan.trainable <= SMALL_ADAPTER ? 1 : 25;
     let stopped = false;
+    // what a stopped run still reports: the epochs it finished
+    const finished: EpochResult[] = [];
+    let steps = from ? decodeCheckpoint(from.checkpoint).meta.step : 0;
+    if (from) finished.push(...(decodeCheckpoint(from.checkpoint).meta.history));
     try {
       state.results = await run.fit(runKey, {
         signal: state.abort.signal,
+        // A pause holds the loop where the state is whole: after the step's checkpoint when one
+        // follows (fit writes it after this log, and at an epoch's end after evaluating), else here.
         onStep: async (record) => {
           emit({ event: 'step', record });
+          steps = record.step;
           await yieldToMessages();
-          await gate.wait();
+          const checkpointFollows = record.batch === record.batches || record.step % checkpointEvery === 0;
+          if (!checkpointFollows) await gate.wait();
         },
         onEpoch: (record) => {
+          finished.push(record);
           const metric = run.data.spec.mainMetric;
           emit({ event: 'epoch', record, metric, value: metricValue(record, metric) });
         },
-        onCheckpoint: (bytes) => {
+        onCheckpoint: async (bytes) => {
           state.checkpoint = bytes;
+          await gate.wait();
         },
-      }, from?.checkpoint, run.plan.trainable <= 200_000 ? 1 : 25);
+      }, from?.checkpoint, checkpointEvery);
     } catch (err) {
       if (!state.abort.signal.aborted) throw err;
       stopped = true;
-      state.results = null;
+      state.results = summarize(finished, { steps, mainMetric: run.data.spec.mainMetric });
     } finally {
       state.abort = null;
       state.resumeFrom = null;
     }
-    return { results: state.results ?? summarize([], { steps: 0, mainMetric: run.data.spec.mainMetric }), plan: run.plan, stopped };
+    return { results: state.results!, plan: run.plan, stopped };
   },
 
   pause: async () => (state.gate.close(), null),
