@@ -106,34 +106,47 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     }
   });
 
-  it('pause holds the run; a state saved while paused, after Stop, resumes to the last step', async () => {
-    await page.fill('#epochs', '3'); // 18 steps
-    await page.click('#start');
+  it('Pause holds the run, Resume finishes it; a state saved while paused, after Stop, resumes to the last step', async () => {
+    await page.fill('#train-size', '480');
+    await page.fill('#epochs', '3'); // 90 steps: long enough for Pause to land mid-run
     const step = async (): Promise<number> => Number(await page.getAttribute('#progress-text', 'data-step'));
-    await page.waitForFunction(() => document.getElementById('loss-chart')?.dataset.points === '2', null, { timeout: 180_000 });
-    await page.click('#pause');
-    await page.waitForFunction(() => document.getElementById('pause')?.textContent === 'Resume', null, { timeout: 30_000 });
-    const held = await step();
-    await page.waitForTimeout(1500);
-    const later = await step();
-    expect(later - held, 'at most the step in flight when Pause was pressed').toBeLessThanOrEqual(1);
-    await page.waitForTimeout(1500);
-    expect(await step()).toBe(later);
+    const bar = async (): Promise<number> => page.$eval('#train-progress', (p) => (p as HTMLProgressElement).value);
+    const startPaused = async (): Promise<number> => {
+      await page.click('#start');
+      // this run's bar (reset to 0 when the run is built) has moved, and the run is not over
+      await page.waitForFunction(() => {
+        const bar = document.getElementById('train-progress') as HTMLProgressElement;
+        return bar.max === 90 && bar.value >= 1 && bar.value < 90;
+      }, null, { timeout: 120_000, polling: 20 });
+      await page.click('#pause');
+      await page.waitForFunction(() => document.getElementById('pause')?.textContent === 'Resume', null, { timeout: 30_000 });
+      await page.waitForTimeout(2000); // the step in flight when Pause was pressed finishes
+      return step();
+    };
+    const done = (): Promise<unknown> => page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('done'), null, { timeout: 180_000 });
 
+    const held = await startPaused();
+    expect(held).toBeLessThan(90);
+    await page.waitForTimeout(1500);
+    expect(await step(), 'a paused run takes no step').toBe(held);
     const state = unzipDownload(await download('download-state'));
     const record = JSON.parse(new TextDecoder().decode(state.get('studio-state.json'))) as { step: number; totalSteps: number };
-    expect(record.totalSteps).toBe(18);
-    expect(record.step).toBe(later);
+    expect([record.step, record.totalSteps]).toEqual([held, 90]);
     expect([...state.keys()]).toContain('base/model.safetensors');
+    await page.click('#pause'); // now labelled Resume
+    await done();
+    expect(await bar()).toBe(90);
+    expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBe(90);
 
+    const stoppedAt = await startPaused();
+    const zip = await download('download-state');
     await page.click('#stop');
     await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('stopped'), null, { timeout: 60_000 });
-    const zip = await download('download-state');
     await page.setInputFiles('#state-file', { name: 'edora-studio-state.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
-    await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('done'), null, { timeout: 180_000 });
+    await done();
     expect(await page.textContent('#train-error')).toBe('');
-    expect(await page.$eval('#train-progress', (p) => (p as HTMLProgressElement).value)).toBe(18);
-    expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBe(18 - later);
+    expect(await bar()).toBe(90);
+    expect(Number(await page.getAttribute('#loss-chart', 'data-points')), `the resumed run logs steps ${stoppedAt + 1}..90`).toBe(90 - stoppedAt);
     const metric = Number(await page.getAttribute('#metric-value', 'data-value'));
     expect(metric).toBeGreaterThanOrEqual(0);
     expect(metric).toBeLessThanOrEqual(1);

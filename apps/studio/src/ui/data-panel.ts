@@ -28,6 +28,9 @@ export class DataPanel {
       if (files.length > 0) this.setFiles(files[0]!, files[1] ?? null);
     });
     byId('load-data').addEventListener('click', () => void this.load().catch(() => undefined));
+    // a changed field makes the loaded data stale: Start reads it again
+    for (const id of ['synthetic-options', 'glue-task']) byId(id).addEventListener('change', () => this.stale());
+    for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=data-kind]')) radio.addEventListener('change', () => this.stale());
     this.showKind();
   }
 
@@ -38,6 +41,12 @@ export class DataPanel {
   private showKind(): void {
     byId('synthetic-options').hidden = this.kind() !== 'synthetic';
     byId('file-options').hidden = this.kind() !== 'files';
+  }
+
+  private stale(): void {
+    if (!this.app.data) return;
+    this.app.data = null;
+    byId('data-status').textContent = 'Changed: Load data (or Start) reads it again.';
   }
 
   /** New files are read at once, so a malformed one is reported as soon as it is dropped. */

@@ -25,6 +25,9 @@ export class ModelPanel {
       if (e.dataTransfer) void droppedFolder(e.dataTransfer).then((f) => f && this.setFolder(f));
     });
     byId('load-model').addEventListener('click', () => void this.load().catch(() => undefined));
+    // a changed choice makes the loaded model stale: Start loads it again
+    byId('demo-options').addEventListener('change', () => this.stale());
+    for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=model-kind]')) radio.addEventListener('change', () => this.stale());
     this.showKind();
   }
 
@@ -37,8 +40,15 @@ export class ModelPanel {
     byId('folder-options').hidden = this.kind() !== 'folder';
   }
 
+  private stale(): void {
+    if (!this.app.model) return;
+    this.app.model = null;
+    byId('model-status').textContent = 'Changed: Load model (or Start) loads it again.';
+  }
+
   private setFolder(f: ChosenFolder): void {
     this.folder = f;
+    this.stale();
     byId('folder-name').textContent = `${f.name}: ${[...f.files.keys()].join(', ')}`;
     showError('model-error', null);
   }

@@ -92,7 +92,7 @@ export class TrainPanel {
     bar.value = r.step;
     bar.setAttribute('aria-valuetext', `step ${r.step} of ${r.totalSteps}`);
     const text = byId('progress-text');
-    text.textContent = `epoch ${r.epoch}, step ${r.step}/${r.totalSteps} · loss ${r.loss.toFixed(4)} · ${rate(this.eta.tokensPerSecond())} tokens/s · ETA ${duration(this.eta.secondsLeft(r.totalSteps - r.step))}`;
+    text.textContent = `epoch ${r.epoch}, step ${r.step}/${r.totalSteps} · loss ${r.loss.toFixed(4)} · ${rate(this.eta.tokensPerSecond())} tokens/s · ETA ${duration(this.eta.secondsLeft(r.totalSteps - r.step))}${this.paused ? ' — paused' : ''}`;
     text.dataset.tokensPerSecond = String(this.eta.tokensPerSecond());
     text.dataset.step = String(r.step);
   }

@@ -124,6 +124,8 @@ const handlers: { [K in RequestType]: Handler<K> } = {
   },
 
   async train({ settings, resume }) {
+    // one gate for the worker's life: a Pause pressed while the model loads or the run is built holds it after step 1
+    const gate = state.gate;
     const base = need(state.base, 'load a model');
     const data = need(state.data, 'load data');
     dropRun();
@@ -137,9 +139,7 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     state.run = run;
     state.runKey = runKey;
     emit({ event: 'built', plan: run.plan });
-    state.gate = new PauseGate();
     state.abort = new AbortController();
-    const gate = state.gate;
     const checkpointEvery = run.plan.trainable <= SMALL_ADAPTER ? 1 : 25;
     let stopped = false;
     // what a stopped run still reports: the epochs it finished
@@ -175,6 +175,7 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     } finally {
       state.abort = null;
       state.resumeFrom = null;
+      gate.open(); // the next run starts unpaused
     }
     return { results: state.results!, plan: run.plan, stopped };
   },
