@@ -1,12 +1,12 @@
 /**
  * The screenshots in docs/: the studio as a newcomer meets it (nothing changed, auto backend),
  * before and after pressing Start training, at desktop width, and the finished page at phone
- * width (390 px). Run: pnpm --filter @edora/studio screenshots [out-dir, default ../../docs]
+ * width (390 px). Run: pnpm --filter @edora/studio screenshots [out-dir, default docs/ at the repo root]
  */
 import { resolve } from 'node:path';
 import { launchChromium } from '@edora/browser-tests/chromium';
-import { openStudio } from '../test/drive-page.js';
-import { serveBuild } from '../test/served-build.js';
+import { openStudio } from './drive-page.js';
+import { serveBuild } from './served-build.js';
 
 const out = resolve(process.argv[2] ?? new URL('../../../docs', import.meta.url).pathname);
 const served = await serveBuild();
