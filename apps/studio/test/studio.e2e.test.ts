@@ -58,6 +58,18 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     expect(status).toContain(`${name}:`);
   });
 
+  it('labels every control, reaches Start by keyboard, and fits a phone\'s width', async () => {
+    const unlabelled = await page.$$eval('input:not([type=hidden]):not([hidden]), select, textarea', (els) =>
+      els.filter((e) => (e as HTMLInputElement).labels?.length === 0 && !e.getAttribute('aria-label')).map((e) => e.id || e.outerHTML));
+    expect(unlabelled).toEqual([]);
+    await page.focus('#method');
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'start'; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('start');
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
   it('trains the demo with EDoRA: the loss plot gets points, progress moves, the metric is in [0, 1], the downloaded adapter predicts as the page did', async () => {
     await fillDemoRun(page, { pretrainEpochs: 1, pretrainSentences: 256, trainSize: 96, validationSize: 32, method: 'edora', rank: 4, epochs: 2, batchSize: 16 });
     await page.fill('#predict-input', SENTENCES.join('\n'));
@@ -185,6 +197,10 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
       await page.fill('#rank', '2');
       await page.fill('#epochs', '1');
       await page.fill('#batch-size', '8');
+      // before Start: LoRA r = 2 on 4 layers × (3 Linear 256→256 at 2·512 + output.dense 1024→256 at 2·1280)
+      // = 22,528, plus the head (256·256 + 256 + 256·2 + 2 = 66,306)
+      await page.waitForFunction(() => document.getElementById('trainable')?.textContent?.includes('(lora, r = 2'), null, { timeout: 60_000 });
+      expect(await page.textContent('#trainable')).toMatch(/^Trainable parameters: 88,834 \(lora, r = 2/);
       await page.fill('#predict-input', 'a gorgeous , witty film\nlabored and dull');
       await page.click('#start');
       await page.waitForFunction(() => document.getElementById('progress-text')?.textContent?.startsWith('done'), null, { timeout: 240_000 });
