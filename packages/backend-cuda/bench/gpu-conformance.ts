@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { run } from './mini-vitest.js';
 import { runConformance } from '@edora/tensor/conformance';
-import { CudaKernelFaultError, createCudaBackend } from '../src/index.js';
+import { tensor, zeros } from '@edora/tensor';
+import { CudaIndexError, CudaKernelFaultError, createCudaBackend } from '../src/index.js';
 
 describe('cuda on the GPU, cuBLAS', () => {
   runConformance({
@@ -31,6 +32,16 @@ describe('cuda on the GPU, device facts', () => {
   it('an sm_90 device loads the cubin; others JIT the PTX', async () => {
     const b = await createCudaBackend();
     expect(b.device.image).toBe(b.device.computeCapability === 90 ? 'sm_90 cubin' : 'compute_75 PTX');
+    b.dispose();
+  });
+  it('a row id out of range is a CudaIndexError at the next read (the kernel records it with atomicCAS), then work goes on', async () => {
+    const b = await createCudaBackend({ cublasPath: false });
+    const table = tensor(Float32Array.from([1, 2, 3, 4]), [2, 2], { backend: b });
+    const out = zeros([2, 2], { backend: b });
+    b.run('gatherRows', [table, tensor(Int32Array.from([1, 7]), [2], { backend: b })], [out], {});
+    await expect(out.data()).rejects.toThrow(CudaIndexError);
+    b.run('gatherRows', [table, tensor(Int32Array.from([1, 0]), [2], { backend: b })], [out], {});
+    expect(Array.from(await out.data())).toEqual([3, 4, 1, 2]);
     b.dispose();
   });
   it('a trapping kernel is a CudaKernelFaultError at sync (last: it breaks the context)', async () => {

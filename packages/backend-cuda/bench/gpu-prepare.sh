@@ -29,7 +29,11 @@ bundle() { # <entry.ts> <out.mjs>
 }
 
 cat >"$carry/entries/webgpu-conformance.ts" <<TS
+// what packages/backend-webgpu/bench/gpu-run.sh runs under vitest, less the subgroup-size test
+// (it spawns a child process through tsx, which does not travel)
 import '$root/packages/backend-webgpu/test/conformance.test.ts';
+import '$root/packages/backend-webgpu/test/gemm.test.ts';
+import '$root/packages/backend-webgpu/test/index-faults.test.ts';
 import { run } from '$mini';
 process.exitCode = await run();
 TS

@@ -12,7 +12,7 @@
 #   peak (BENCH_PEAK_GFLOPS, default 67,000), the roberta-base EDoRA step at 32×128 on cuda
 #   (EDoRA init of the 48 targets, tokens/s, peak and live memory), and the same step in the
 #   machine's PyTorch (benchmarks/bench/tiny_step_torch.py, device cuda).
-# webgpu part (≈4 min): the webgpu conformance suite and GEMM/reductions bench (what
+# webgpu part (≈4 min): the webgpu conformance, GEMM and index-fault tests and the GEMM/reductions bench (what
 #   packages/backend-webgpu/bench/gpu-run.sh runs, bundled since the machine has no pnpm), and
 #   the same roberta-base step + EDoRA init on webgpu, through Dawn's Vulkan backend.
 # Every step has its own timeout, so one hang cannot eat the device budget.

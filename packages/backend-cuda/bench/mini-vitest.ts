@@ -1,5 +1,5 @@
 /**
- * A small stand-in for the parts of vitest the conformance suite uses (describe/it with skipIf,
+ * A small stand-in for the parts of vitest the conformance suite uses (describe/it with skip, skipIf and each,
  * beforeAll/afterAll, a test context with skip(), expect with the matchers the suite calls), so
  * the suite runs as one bundled script under plain Node on a GPU machine that has no
  * node_modules (bench/gpu-prepare.sh bundles it with esbuild, aliasing `vitest` to this file).
@@ -41,16 +41,29 @@ function addSuite(name: string, fn: Fn, skip: boolean): void {
   }
 }
 
-export const describe = Object.assign((name: string, fn: Fn) => addSuite(name, fn, false), {
-  skipIf: (cond: boolean) => (name: string, fn: Fn) => addSuite(name, fn, cond),
-});
-export const it = Object.assign((name: string, fn: (c: TestContext) => unknown) => {
-  current.children.push({ kind: 'test', name, fn, skip: false });
-}, {
-  skipIf: (cond: boolean) => (name: string, fn: (c: TestContext) => unknown) => {
-    current.children.push({ kind: 'test', name, fn, skip: cond });
-  },
-});
+/** `name` with vitest's `%s` / `%i` / `%d` placeholder filled by a parameter of `.each`. */
+const titled = (name: string, item: unknown): string => name.replace(/%[sid]/, String(item));
+
+function suiteAdder(skip: boolean) {
+  return Object.assign((name: string, fn: Fn) => addSuite(name, fn, skip), {
+    each: (items: readonly unknown[]) => (name: string, fn: (item: unknown) => unknown) => {
+      for (const item of items) addSuite(titled(name, item), () => fn(item), skip);
+    },
+  });
+}
+
+function testAdder(skip: boolean) {
+  return Object.assign((name: string, fn: (c: TestContext) => unknown) => {
+    current.children.push({ kind: 'test', name, fn, skip });
+  }, {
+    each: (items: readonly unknown[]) => (name: string, fn: (item: unknown) => unknown) => {
+      for (const item of items) current.children.push({ kind: 'test', name: titled(name, item), fn: () => fn(item), skip });
+    },
+  });
+}
+
+export const describe = Object.assign(suiteAdder(false), { skipIf: (cond: boolean) => suiteAdder(cond), skip: suiteAdder(true) });
+export const it = Object.assign(testAdder(false), { skipIf: (cond: boolean) => testAdder(cond), skip: testAdder(true) });
 export const test = it;
 export const beforeAll = (fn: Fn): void => void current.before.push(fn);
 export const afterAll = (fn: Fn): void => void current.after.push(fn);
@@ -75,6 +88,9 @@ function matchers(actual: unknown, label: string | undefined, negate: boolean) {
     toBeLessThan: (e: number) => check((actual as number) < e, `to be < ${e}`),
     toBeLessThanOrEqual: (e: number) => check((actual as number) <= e, `to be ≤ ${e}`),
     toBeTruthy: () => check(Boolean(actual), 'to be truthy'),
+    toBeUndefined: () => check(actual === undefined, 'to be undefined'),
+    toBeDefined: () => check(actual !== undefined, 'to be defined'),
+    toBeNull: () => check(actual === null, 'to be null'),
     toBeInstanceOf: (c: new (...a: never[]) => unknown) => check(actual instanceof c, `to be an instance of ${c.name}`),
     toMatch: (re: RegExp | string) => check(typeof actual === 'string' && (typeof re === 'string' ? actual.includes(re) : re.test(actual)), `to match ${re}`),
     toContain: (e: unknown) => check((actual as { includes(x: unknown): boolean }).includes(e), `to contain ${show(e)}`),
@@ -97,21 +113,37 @@ function errorMatches(err: unknown, e?: RegExp | string | (new (...a: never[]) =
   return typeof e === 'string' ? msg.includes(e) : e.test(msg);
 }
 
+type Matchers = ReturnType<typeof matchers>;
+
+/** `expect(promise).rejects` / `.resolves`: each matcher awaits the promise, then checks its error or value. */
+function settled(promise: unknown, label: string | undefined, rejects: boolean): Record<keyof Matchers, (...args: never[]) => Promise<void>> {
+  const names = Object.keys(matchers(undefined, label, false)) as (keyof Matchers)[];
+  return Object.fromEntries(names.map((name) => [name, async (...args: never[]) => {
+    let outcome: unknown;
+    let rejected = false;
+    try {
+      outcome = await promise;
+    } catch (err) {
+      outcome = err;
+      rejected = true;
+    }
+    if (rejected !== rejects) fail(`${label ? `${label}: ` : ''}expected the promise to ${rejects ? 'reject' : 'resolve'}, it ${rejected ? `rejected with ${show(outcome)}` : 'resolved'}`);
+    if (rejects && name === 'toThrow') {
+      const e = args[0] as RegExp | string | (new (...a: never[]) => unknown) | undefined;
+      if (!errorMatches(outcome, e)) fail(`${label ? `${label}: ` : ''}rejected with ${show(outcome)}, expected ${e}`);
+      return;
+    }
+    (matchers(outcome, label, false)[name] as (...a: never[]) => void)(...args);
+  }])) as Record<keyof Matchers, (...args: never[]) => Promise<void>>;
+}
+
 export const expect = Object.assign(
   (actual: unknown, label?: string) => ({
     ...matchers(actual, label, false),
     not: matchers(actual, label, true),
-    rejects: {
-      toThrow: async (e?: RegExp | string | (new (...a: never[]) => unknown)) => {
-        try {
-          await actual;
-        } catch (err) {
-          if (!errorMatches(err, e)) fail(`${label ?? ''} rejected with ${show(err)}, expected ${e}`);
-          return;
-        }
-        fail(`${label ?? ''} expected a rejection`);
-      },
-    },
+    // the matchers applied to the rejection's error (toThrow to the error as vitest does)
+    rejects: settled(actual, label, true),
+    resolves: settled(actual, label, false),
   }),
   { fail: (message: string): never => fail(message) },
 );
@@ -119,6 +151,11 @@ export const expect = Object.assign(
 /** Runs every collected test in order; returns the process exit code (1 if any failed). */
 export async function run(filter?: RegExp): Promise<number> {
   const counts = { passed: 0, failed: 0, skipped: 0 };
+  // as vitest does, an unhandled rejection fails the run instead of ending the process
+  process.on('unhandledRejection', (err) => {
+    counts.failed++;
+    console.log(`  × unhandled rejection: ${String((err as Error).stack ?? err).split('\n').slice(0, 4).join('\n    ')}`);
+  });
   const walk = async (s: Suite, path: string[], skipped: boolean): Promise<void> => {
     const skip = skipped || s.skip;
     if (!skip) for (const f of s.before) await f();
