@@ -1,5 +1,5 @@
 import {
-  GLUE_TASK_NAMES, collect, getTask, parseDataBlob, permutation, syntheticExamples,
+  collect, getTask, parseDataBlob, permutation, syntheticExamples,
   type GlueExample, type GlueTaskName, type SyntheticTaskName, type TaskSpec,
 } from '@edora/glue';
 
@@ -24,7 +24,6 @@ export interface LoadedData {
   heldOut: boolean;
 }
 
-export const GLUE_TASKS: readonly GlueTaskName[] = GLUE_TASK_NAMES;
 /** The share of a lone training file held out for validation. */
 export const HELD_OUT_SHARE = 0.1;
 

@@ -1,6 +1,7 @@
 import { GLUE_TASK_NAMES, type GlueTaskName, type SyntheticTaskName } from '@edora/glue';
 import type { DataSpec, NamedBlob } from '../engine/data-source.js';
 import type { DataOrigin } from '../engine/state.js';
+import { StudioError } from '../engine/errors.js';
 import type { App } from './app-state.js';
 import { byId, fillTable, numberInput, showError } from './dom.js';
 import { count } from './format.js';
@@ -60,7 +61,7 @@ export class DataPanel {
     if (this.kind() === 'synthetic') {
       return { kind: 'synthetic', task: byId<HTMLSelectElement>('synthetic-task').value as SyntheticTaskName, trainSize: numberInput('train-size'), validationSize: numberInput('validation-size'), seed: this.seed() };
     }
-    if (!this.train) throw new Error('choose or drop a training file first');
+    if (!this.train) throw new StudioError('data: expected a training file; choose or drop one first');
     const validation = named(this.validation);
     return { kind: 'files', task: byId<HTMLSelectElement>('glue-task').value as GlueTaskName, train: named(this.train)!, ...(validation ? { validation } : {}), seed: this.seed() };
   }

@@ -1,6 +1,6 @@
-import type { DemoBaseSettings } from '@edora/demo';
-import { DEFAULT_DEMO_BASE } from '@edora/demo';
+import { DEFAULT_DEMO_BASE, type DemoBaseSettings } from '@edora/demo';
 import type { ModelRequest } from '../protocol.js';
+import { StudioError } from '../engine/errors.js';
 import type { App } from './app-state.js';
 import { byId, el, numberInput, showError } from './dom.js';
 import { droppedFolder, folderOfInput, pickFolder, type ChosenFolder } from './folder-source.js';
@@ -67,7 +67,7 @@ export class ModelPanel {
 
   private request(): ModelRequest {
     if (this.kind() === 'demo') return { kind: 'demo', settings: this.demoSettings() };
-    if (!this.folder) throw new Error('choose or drop a model folder first');
+    if (!this.folder) throw new StudioError('model: expected a model folder; choose or drop one first');
     return { kind: 'folder', name: this.folder.name, files: [...this.folder.files] };
   }
 

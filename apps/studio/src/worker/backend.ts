@@ -3,6 +3,7 @@ import '@edora/backend-webgpu/register';
 import '@edora/backend-gpujs/register';
 import { webgl2Available } from '@edora/backend-gpujs';
 import { setBackend, type BackendV1 } from '@edora/tensor';
+import { StudioError } from '../engine/errors.js';
 import type { BackendChoice, BackendPreference } from '../protocol.js';
 
 /** Best first: a GPU through WebGPU, then wasm SIMD on every core, then plain JavaScript. */
@@ -49,9 +50,9 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
     try {
       if (name === 'webgpu') {
         const shortfall = preference === 'auto' ? await webGpuShortfall() : 'gpu' in navigator ? null : 'navigator.gpu is undefined';
-        if (shortfall) throw new Error(shortfall);
+        if (shortfall) throw new StudioError(`webgpu: expected a WebGPU adapter; found ${shortfall}`);
       }
-      if (name === 'gpujs' && !webgl2Available()) throw new Error('this browser gives workers no WebGL2 context (OffscreenCanvas)');
+      if (name === 'gpujs' && !webgl2Available()) throw new StudioError('gpujs: expected a WebGL2 context in the worker (OffscreenCanvas); found none in this browser');
       const backend = await setBackend(name);
       return { name: backend.name, device: backend.capabilities.device, reason: why(backend, preference, unavailable), unavailable };
     } catch (err) {
@@ -59,5 +60,5 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
       unavailable.push(`${name}: ${(err as Error).message}`);
     }
   }
-  throw new Error(`no backend started: ${unavailable.join('; ')}`);
+  throw new StudioError(`backend: expected one of webgpu, wasm, cpu to start; none did (${unavailable.join('; ')})`);
 }

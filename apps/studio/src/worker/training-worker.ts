@@ -18,6 +18,7 @@ import type { RequestMessage, Requests, RequestType, WorkerEvent, WorkerMessage 
 import { chooseBackend } from './backend.js';
 import { indexedDbBaseStore } from './base-store.js';
 import { PauseGate } from './pause-gate.js';
+import { StudioError } from '../engine/errors.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -51,8 +52,9 @@ const emit = (e: WorkerEvent): void => post(e);
 /** Lets queued messages (pause, stop) in between steps: a resolved await alone never yields to them. */
 const yieldToMessages = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** What an earlier request should have set; a request out of order is a StudioError saying which comes first. */
 function need<T>(value: T | null, what: string): T {
-  if (value === null) throw new Error(`${what} first`);
+  if (value === null) throw new StudioError(`expected you to ${what} first; found none yet`);
   return value;
 }
 
@@ -117,9 +119,16 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     const numLabels = numLabelsOf(data.loaded);
     if (state.counting?.numLabels !== numLabels) {
       dropCounting();
-      state.counting = { numLabels, model: (await loadBase(base.folder, numLabels, settings.seed)).model };
+      const { model } = await loadBase(base.folder, numLabels, settings.seed);
+      if (state.abort) {
+        // a run started while the base loaded: count, but do not keep a second copy beside it
+        const counts = { trainable: plannedTrainable(model, settings.method, settings.rank), total: model.parameters().reduce((n, p) => n + p.size, 0) };
+        for (const p of model.parameters()) p.dispose();
+        return counts;
+      }
+      state.counting = { numLabels, model };
     }
-    const model = state.counting.model;
+    const model = state.counting!.model;
     return { trainable: plannedTrainable(model, settings.method, settings.rank), total: model.parameters().reduce((n, p) => n + p.size, 0) };
   },
 
@@ -133,7 +142,7 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     const runKey = runKeyOf(settings, base.origin, data.origin);
     const from = resume ? need(state.resumeFrom, 'load a saved state') : null;
     if (from && from.runKey !== runKey) {
-      throw new Error('the saved state was made with other settings, model or data; load the state again to restore its settings, and give the same data files');
+      throw new StudioError('resume: expected the settings, model and data the saved state was made with; found others (load the state again to restore its settings, and give the same data files)');
     }
     const run = await StudioRun.build(base.folder, data.loaded, settings);
     state.run = run;
@@ -194,7 +203,7 @@ const handlers: { [K in RequestType]: Handler<K> } = {
     const base = need(state.base, 'load a model');
     if (what === 'base') {
       if (base.files) return { name: 'edora-demo-base.zip', bytes: zipFolder('edora-demo-base', base.files) };
-      throw new Error('the base is your own folder; nothing to download');
+      throw new StudioError('download: expected the demo base; found your own folder, which you already have');
     }
     const run = need(state.run, 'train a model');
     if (what === 'state') {
@@ -211,7 +220,7 @@ const handlers: { [K in RequestType]: Handler<K> } = {
   async 'load-state'({ bytes, name }) {
     const saved = readStateZip(bytes, name);
     if (saved.record.model.kind === 'demo') {
-      if (!saved.base) throw new Error(`${name}: the state's model is the demo base, but the zip holds no base/ folder`);
+      if (!saved.base) throw new StudioError(`${name}: expected a base/ folder with the demo base the state's model names; found none`);
       dropRun();
       dropCounting();
       const folder = demoBaseFolder(saved.base);
