@@ -22,6 +22,8 @@ let served: ServedBuild;
 let browser: LaunchedChromium;
 let page: Page;
 const pageErrors: string[] = [];
+/** The demo base the first run downloaded (dropped back as a folder later). */
+let demoBaseFiles: Map<string, Uint8Array> | null = null;
 
 beforeAll(async () => {
   if (noChromium) return;
@@ -100,6 +102,7 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
 
     const adapter = unzipDownload(await download('download-adapter'));
     const base = unzipDownload(await download('download-base'));
+    demoBaseFiles = base;
     const merged = unzipDownload(await download('download-merged'));
     expect([...adapter.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'reconstr_config.json']);
     expect(JSON.parse(new TextDecoder().decode(adapter.get('adapter_config.json'))).r).toBe(4);
@@ -164,12 +167,40 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
     expect(metric).toBeLessThanOrEqual(1);
   });
 
-  it('reports a malformed TSV with its file and line', async () => {
+  it('reports a malformed TSV, picked or dropped, with its file and line', async () => {
     await page.check('input[name=data-kind][value=files]');
     await page.selectOption('#glue-task', 'sst2');
     await page.setInputFiles('#train-file', { name: 'train.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from('sentence\tlabel\nhello world\t1\nbad row without tab\n') });
     await page.waitForFunction(() => document.getElementById('data-error')?.textContent, null, { timeout: 30_000 });
     expect(await page.textContent('#data-error')).toContain('train.tsv:3: expected 2 fields as in the header; found 1');
+
+    // the same through a drop on the data box (a DataTransfer with the file, as a drag from the desktop gives)
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['sentence\tlabel\nfine\t0\nalso fine\t1\nthree\tfields\there\n'], 'dropped.tsv', { type: 'text/tab-separated-values' }));
+      document.getElementById('data-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => document.getElementById('data-error')?.textContent?.includes('dropped.tsv'), null, { timeout: 30_000 });
+    expect(await page.textContent('#data-error')).toContain('dropped.tsv:4: expected 2 fields as in the header; found 3');
+  });
+
+  it('takes a model folder dropped as loose files (the downloaded demo base) and summarizes it', async () => {
+    expect(demoBaseFiles).not.toBeNull();
+    await page.check('input[name=model-kind][value=folder]');
+    const files = [...demoBaseFiles!].map(([name, bytes]) => ({ name, bytes: Array.from(bytes) }));
+    await page.evaluate((list) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([new Uint8Array(f.bytes)], f.name));
+      document.getElementById('folder-options')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, files);
+    await page.waitForFunction(() => document.getElementById('folder-name')?.textContent?.includes('model.safetensors'), null, { timeout: 30_000 });
+    await page.click('#load-model');
+    await page.waitForFunction(() => document.getElementById('model-summary')?.children.length, null, { timeout: 60_000 });
+    const summary = await page.textContent('#model-summary');
+    expect(summary).toContain('RobertaForSequenceClassification');
+    expect(summary).toContain('2 × 64');
+    expect(summary).toContain('word-level');
+    expect(await page.textContent('#model-error')).toBe('');
   });
 
   // The worktree's ../shared/data (repo root's parent): the pretrained tiny-roberta-mlm and GLUE's SST-2.
