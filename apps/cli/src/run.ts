@@ -27,6 +27,8 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   weightDecay: number;
   maxGradNorm: number;
   gradientAccumulation: number;
+  /** Rows per forward/backward pass (fit's microBatchSize); absent: 'auto'. */
+  microBatchSize?: number;
   padding: 'max_length' | 'longest';
   syntheticTrain?: number;
   syntheticValidation?: number;
@@ -170,11 +172,13 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
     weightDecay: config.weightDecay,
     maxGradNorm: config.maxGradNorm,
     gradientAccumulation: config.gradientAccumulation,
+    microBatchSize: config.microBatchSize ?? 'auto',
     checkpointEvery: o.checkpointEvery,
     resume: resumeBytes ?? undefined,
     runKey,
     ...(o.signal ? { signal: o.signal } : {}),
     sink: {
+      note: (text) => o.progress.message(`${splits.spec.name}: ${text}`),
       log: async (r) => {
         await files.log!(r);
         if (r.type === 'step') {

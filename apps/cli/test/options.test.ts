@@ -14,6 +14,7 @@ describe('number options are checked before any work, naming the option and its 
     [['--epochs', '0'], '--epochs: expected an integer ≥ 1; found 0'],
     [['--batch-size', '0'], '--batch-size: expected an integer ≥ 1; found 0'],
     [['--gradient-accumulation', '0'], '--gradient-accumulation: expected an integer ≥ 1; found 0'],
+    [['--micro-batch-size', '0'], '--micro-batch-size: expected an integer ≥ 1; found 0'],
     [['--max-seq-length', '1'], '--max-seq-length: expected an integer ≥ 3; found 1'],
     [['--warmup-ratio', '1.5'], '--warmup-ratio: expected a number in [0, 1]; found 1.5'],
     [['--lr', '-1e-3'], '--lr: expected a number > 0; found -0.001'],

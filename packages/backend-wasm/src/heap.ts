@@ -68,6 +68,7 @@ export class WasmHeap {
       throw new WasmBackendError(
         `wasm: out of memory: asked for ${bytes} bytes with ${this.top - this.pooled} bytes in use and ${this.pooled} pooled; ` +
           `the wasm memory is limited to ${this.maxBytes} bytes`,
+        { outOfMemory: true },
       );
     }
     const have = this.memory.buffer.byteLength;

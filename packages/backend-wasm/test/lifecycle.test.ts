@@ -132,6 +132,9 @@ describe('lifecycle', () => {
     const small = new WasmBackend({ maxMemoryBytes: 32 << 20 });
     expect(() => small.alloc(31 << 20)).toThrow(WasmBackendError);
     expect(() => small.alloc(31 << 20)).toThrow(/out of memory: asked for 32505856 bytes .* limited to 33554432 bytes/);
+    // marked, so that fit can split the batch and try again (BackendError.outOfMemory)
+    expect(() => small.alloc(31 << 20)).toThrow(expect.objectContaining({ outOfMemory: true }));
+    expect(small.alloc(1 << 20)).toBeDefined(); // a failed alloc leaves the heap usable
     small.dispose();
     expect(() => small.alloc(4)).toThrow(/alloc after dispose/);
   });

@@ -29,8 +29,15 @@ export class ArgumentError extends EdoraError {
 
 /** Backend missing, failing, or asked for something it cannot do. */
 export class BackendError extends EdoraError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('E_BACKEND', message, options);
+  /**
+   * The backend could not allocate a buffer: the work does not fit its memory, and the same work
+   * in smaller pieces may (fit splits a batch into micro-batches on it). Nothing was changed.
+   */
+  readonly outOfMemory: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; outOfMemory?: boolean }) {
+    super('E_BACKEND', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.outOfMemory = options?.outOfMemory ?? false;
   }
 }
 

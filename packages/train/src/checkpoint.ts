@@ -34,6 +34,8 @@ export interface CheckpointMeta {
   epochTokens: number;
   epochSeconds: number;
   history: EpochResult[];
+  /** Rows per forward/backward pass chosen after an out-of-memory (fit's microBatchSize 'auto'); absent: whole batches. */
+  microBatchSize?: number;
 }
 
 /** Tensor names in the file: trainable values under `param.`, AdamW moments under `optim.`. */

@@ -12,6 +12,7 @@ export {
   decodeCheckpoint, encodeCheckpoint, restoreTensors, runKeyDifferences, type CheckpointMeta, type DecodedCheckpoint,
 } from './checkpoint.js';
 export { batchLoss } from './loss.js';
+export { isOutOfMemory, splitBatch } from './micro-batch.js';
 export {
   evaluate, evaluateValidation, validationSplits,
   type Evaluation, type SequenceClassifier, type ValidationData, type ValidationEvaluation, type ValidationSplits,

@@ -1,11 +1,12 @@
 import { getRngState, setRngState, tidy } from '@edora/tensor';
-import { batchCount, batches, getTask, type Padding, type TokenizedDataset } from '@edora/glue';
+import { batchCount, batches, getTask, type Batch, type Padding, type TokenizedDataset } from '@edora/glue';
 import { AdamW, type ParamGroup } from './adamw.js';
 import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, runKeyDifferences, type CheckpointMeta } from './checkpoint.js';
 import { clipGradNorm } from './clip.js';
 import { CheckpointError, TrainingInterruptedError, TrainOptionError } from './errors.js';
 import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
 import { batchLoss } from './loss.js';
+import { isOutOfMemory, splitBatch } from './micro-batch.js';
 import { mainMetricOf, shouldStopEarly, summarize, type EpochResult, type RunResults } from './results.js';
 import { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedule.js';
 
@@ -40,6 +41,8 @@ export interface TrainSink {
   log?(record: StepRecord | EpochRecord): void | Promise<void>;
   /** Receives a complete checkpoint; it must be stored atomically (a crash leaves the previous one). */
   checkpoint?(bytes: Uint8Array, meta: CheckpointMeta): void | Promise<void>;
+  /** A line for the user about how the run proceeds (the micro-batch size chosen after an out-of-memory). */
+  note?(text: string): void | Promise<void>;
 }
 
 export interface FitOptions {
@@ -83,6 +86,17 @@ export interface FitOptions {
   /** Gradient-norm clipping; default 1.0; 0 or Infinity disables. */
   maxGradNorm?: number;
   gradientAccumulation?: number;
+  /**
+   * Rows per forward/backward pass: each batch runs as micro-batches of at most this many rows
+   * whose gradients add up to the whole batch's (each loss weighted by its share of the rows), so
+   * the optimizer step, the schedule and the step count are those of the whole batch. It cuts the
+   * activation memory, which grows with the rows. 'auto' (the default) runs whole batches and, when
+   * the backend runs out of memory (`BackendError.outOfMemory`) in a forward or backward pass,
+   * drops that step's gradients, restores its random stream, halves the rows and runs the step
+   * again, telling `sink.note`. With dropout, micro-batches draw their masks in another order than
+   * the whole batch: an equally valid run, not the same one (without dropout, equal within float32 rounding).
+   */
+  microBatchSize?: number | 'auto';
   weightDecay?: number;
   /** Also checkpoint every N optimizer steps (besides each epoch end); 0 = only at epoch ends. */
   checkpointEvery?: number;
@@ -124,6 +138,9 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   checkInt('batchSize', batchSize, 1);
   const accumulation = options.gradientAccumulation ?? 1;
   checkInt('gradientAccumulation', accumulation, 1);
+  const autoMicro = (options.microBatchSize ?? 'auto') === 'auto';
+  if (!autoMicro) checkInt('microBatchSize', options.microBatchSize as number, 1);
+  let microRows = autoMicro ? batchSize : (options.microBatchSize as number);
   const checkpointEvery = options.checkpointEvery ?? 0;
   checkInt('checkpointEvery', checkpointEvery, 0);
   const patience = options.earlyStoppingPatience;
@@ -166,6 +183,8 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     optimizer.loadMeta(m.optimizer);
     setRngState(m.rng);
     ({ epoch, nextBatch, step, epochLosses, epochTokens, epochSeconds } = m);
+    // the size an out-of-memory chose before: the resumed run draws dropout as the first one did
+    if (autoMicro && m.microBatchSize !== undefined) microRows = m.microBatchSize;
     history.push(...m.history);
   }
 
@@ -176,8 +195,53 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     const meta: CheckpointMeta = {
       format: 1, runKey, epoch, nextBatch, step, totalSteps, warmupSteps, rng: getRngState(),
       optimizer: optimizer.meta(), epochLosses, epochTokens, epochSeconds, history,
+      ...(microRows < batchSize ? { microBatchSize: microRows } : {}),
     };
     await sink.checkpoint(await encodeCheckpoint(meta, params, optimizer.momentTensors()), meta);
+  };
+
+  /** Forward and backward of one step's batches (each as micro-batches of `microRows`): the gradients summed in the parameters, the step's mean loss. */
+  const backwardStep = async (stepBatches: Batch[]): Promise<{ loss: number; tokens: number }> => {
+    let loss = 0;
+    let tokens = 0;
+    for (const batch of stepBatches) {
+      for (const part of splitBatch(batch, microRows)) {
+        // the mean over the accumulated batches, as HF Trainer divides each loss by the count;
+        // a micro-batch's mean counts by its share of its batch's rows
+        const share = part.batchSize / batch.batchSize;
+        const weight = share / stepBatches.length;
+        const l = tidy(() => {
+          const l = batchLoss(model.logits(part), part, spec.kind);
+          (weight === 1 ? l : l.mul(weight)).backward();
+          return l.detach();
+        });
+        const value = await l.item();
+        l.dispose();
+        loss += (value * share) / stepBatches.length;
+      }
+      tokens += batch.batchSize * batch.seqLength;
+    }
+    return { loss, tokens };
+  };
+  /** `backwardStep`, run again with half the rows after an out-of-memory while microBatchSize is 'auto'. */
+  const accumulateGradients = async (stepBatches: Batch[]): Promise<{ loss: number; tokens: number }> => {
+    const rng = getRngState();
+    for (;;) {
+      try {
+        return await backwardStep(stepBatches);
+      } catch (err) {
+        if (!autoMicro || !isOutOfMemory(err) || microRows === 1) throw err;
+        // nothing is applied yet: drop the partial gradients and replay the step's random stream
+        optimizer.zeroGrad();
+        setRngState(rng);
+        const before = microRows;
+        microRows = Math.ceil(microRows / 2);
+        await sink.note?.(
+          `out of backend memory with ${before} rows per pass; running each batch of ${batchSize} as micro-batches of ${microRows} ` +
+            `(the gradients add up to the whole batch's; set the micro-batch size to choose it)`,
+        );
+      }
+    }
   };
 
   const trainable = [...params.values()];
@@ -193,31 +257,23 @@ export async function fit(options: FitOptions): Promise<RunResults> {
       model.train(true);
       const epochBatches = batches(train, { batchSize, padding, shuffle: true, seed, epoch });
       let b = 0;
-      let micro = 0;
-      let stepLoss = 0;
-      let stepTokens = 0;
+      let pending: Batch[] = [];
+      let inThisStep = 0;
       let t0 = now();
       for (const batch of epochBatches) {
         if (b++ < nextBatch) continue;
-        if (micro === 0 && options.signal?.aborted) {
-          // between steps: parameters, optimizer, position and random stream are those of step `step`
-          if (savedStep !== step) await saveCheckpoint();
-          throw new TrainingInterruptedError(step, sink.checkpoint !== undefined);
+        if (pending.length === 0) {
+          if (options.signal?.aborted) {
+            // between steps: parameters, optimizer, position and random stream are those of step `step`
+            if (savedStep !== step) await saveCheckpoint();
+            throw new TrainingInterruptedError(step, sink.checkpoint !== undefined);
+          }
+          inThisStep = Math.min(accumulation, batchesPerEpoch - (b - 1));
         }
-        // the mean over the accumulated micro-batches, as HF Trainer divides each loss by the count
-        const inThisStep = Math.min(accumulation, batchesPerEpoch - (b - 1 - micro));
-        const loss = tidy(() => {
-          const l = batchLoss(model.logits(batch), batch, spec.kind);
-          const scaled = inThisStep === 1 ? l : l.mul(1 / inThisStep);
-          scaled.backward();
-          return l.detach();
-        });
-        const value = await loss.item();
-        loss.dispose();
-        stepLoss += value / inThisStep;
-        stepTokens += batch.batchSize * batch.seqLength;
-        micro++;
-        if (micro < inThisStep) continue;
+        pending.push(batch);
+        if (pending.length < inThisStep) continue;
+        const { loss: stepLoss, tokens: stepTokens } = await accumulateGradients(pending);
+        pending = [];
 
         if (!Number.isFinite(stepLoss)) {
           stopped = { reason: 'nonfinite-loss', step: step + 1, loss: stepLoss };
@@ -240,9 +296,6 @@ export async function fit(options: FitOptions): Promise<RunResults> {
           type: 'step', epoch: epoch + 1, batch: b, batches: batchesPerEpoch, step, totalSteps, loss: stepLoss, gradNorm, lr,
           tokens: stepTokens, tokensPerSecond: stepTokens / Math.max(seconds, 1e-9), elapsedSeconds: epochSeconds,
         });
-        micro = 0;
-        stepLoss = 0;
-        stepTokens = 0;
         if (step >= totalSteps) break; // maxSteps reached inside this epoch
         if (checkpointEvery > 0 && step % checkpointEvery === 0 && b < batchesPerEpoch) await saveCheckpoint();
       }
