@@ -15,9 +15,12 @@ export function sizeClass(bytes: number): number {
 }
 
 /**
- * A bump allocator with per-size-class free lists over a shared WebAssembly.Memory. Blocks are
- * never coalesced or returned to the bump pointer: memory only grows, and a freed block waits in
- * its class's list for the next request of that class.
+ * A bump allocator with per-size-class free lists over a shared WebAssembly.Memory. A freed block
+ * waits in its class's list for the next request of that class, which a training loop, asking for
+ * the same sizes every step, makes. Only when the bump pointer would pass the limit are the pooled
+ * blocks coalesced (neighbours merged, a free run at the top handed back to the bump pointer) and,
+ * failing that, a larger pooled block split: work that changes shape (a batch run again as
+ * micro-batches after an out-of-memory) can then use what the larger shapes left behind.
  */
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -26,6 +29,8 @@ export class WasmHeap {
   private pooled = 0;
   private readonly maxBytes: number;
   private readonly poison: boolean;
+  /** The highest the bump pointer has been: memory below it may hold old data. */
+  private highWater: number;
 
   /**
    * `poison`: fill every reused block with 0xff bytes (NaN as float32, −1 as int32), so a kernel
@@ -36,6 +41,7 @@ export class WasmHeap {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.maxBytes = maxBytes;
     this.poison = poison;
+    this.highWater = this.top;
   }
 
   /** Bytes the pools hold for reuse. */
@@ -62,15 +68,20 @@ export class WasmHeap {
       if (this.poison) new Uint8Array(this.memory.buffer, reused, size).fill(0xff);
       return { ptr: reused, size };
     }
+    if (this.top + size > this.maxBytes) {
+      this.coalesce();
+      if (this.top + size > this.maxBytes) {
+        const split = this.takeLarger(size);
+        if (split !== undefined) return { ptr: this.handOut(split, size), size };
+        throw new WasmBackendError(
+          `wasm: out of memory: asked for ${bytes} bytes with ${this.top - this.pooled} bytes in use and ${this.pooled} pooled; ` +
+            `the wasm memory is limited to ${this.maxBytes} bytes`,
+          { outOfMemory: true },
+        );
+      }
+    }
     const ptr = this.top;
     const end = ptr + size;
-    if (end > this.maxBytes) {
-      throw new WasmBackendError(
-        `wasm: out of memory: asked for ${bytes} bytes with ${this.top - this.pooled} bytes in use and ${this.pooled} pooled; ` +
-          `the wasm memory is limited to ${this.maxBytes} bytes`,
-        { outOfMemory: true },
-      );
-    }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       // grow by at least 1/8 of the current size so a growing workload does not grow page by page
@@ -80,7 +91,52 @@ export class WasmHeap {
       this.memory.grow(Math.max(need, pages));
     }
     this.top = end;
-    return { ptr, size };
+    return { ptr: this.handOut(ptr, size), size };
+  }
+
+  /** In poison mode, fills a block that may hold an earlier owner's data. */
+  private handOut(ptr: number, size: number): number {
+    if (this.poison && ptr < this.highWater) new Uint8Array(this.memory.buffer, ptr, size).fill(0xff);
+    this.highWater = Math.max(this.highWater, ptr + size);
+    return ptr;
+  }
+
+  /** Merges adjacent pooled blocks into one, and gives a pooled run that ends at the top back to the bump pointer. */
+  private coalesce(): void {
+    const blocks: [number, number][] = [];
+    for (const [size, list] of this.pools) for (const ptr of list) blocks.push([ptr, size]);
+    if (blocks.length === 0) return;
+    blocks.sort((a, b) => a[0] - b[0]);
+    this.pools.clear();
+    this.pooled = 0;
+    let [start, length] = blocks[0]!;
+    const merged: [number, number][] = [];
+    for (let i = 1; i < blocks.length; i++) {
+      const [ptr, size] = blocks[i]!;
+      if (ptr === start + length) length += size;
+      else {
+        merged.push([start, length]);
+        [start, length] = [ptr, size];
+      }
+    }
+    merged.push([start, length]);
+    const last = merged[merged.length - 1]!;
+    if (last[0] + last[1] === this.top) {
+      this.top = last[0];
+      merged.pop();
+    }
+    for (const [ptr, size] of merged) this.release(ptr, size);
+  }
+
+  /** The smallest pooled block of at least `size` bytes, its tail beyond `size` pooled again; undefined if none. */
+  private takeLarger(size: number): number | undefined {
+    let best: number | undefined;
+    for (const [s, list] of this.pools) if (s >= size && list.length > 0 && (best === undefined || s < best)) best = s;
+    if (best === undefined) return undefined;
+    const ptr = this.pools.get(best)!.pop()!;
+    this.pooled -= best;
+    if (best > size) this.release(ptr + size, best - size);
+    return ptr;
   }
 
   release(ptr: number, size: number): void {
