@@ -17,10 +17,11 @@ export function sizeClass(bytes: number): number {
 /**
  * A bump allocator with per-size-class free lists over a shared WebAssembly.Memory. A freed block
  * waits in its class's list for the next request of that class, which a training loop, asking for
- * the same sizes every step, makes. Only when the bump pointer would pass the limit are the pooled
- * blocks coalesced (neighbours merged, a free run at the top handed back to the bump pointer) and,
- * failing that, a larger pooled block split: work that changes shape (a batch run again as
- * micro-batches after an out-of-memory) can then use what the larger shapes left behind.
+ * the same sizes every step, makes: that path is a list pop. A request its class cannot serve while
+ * at least its size is pooled (shapes changed: evaluation after training, a batch run again as
+ * micro-batches after an out-of-memory) first coalesces the pools (neighbours merged, a free run at
+ * the top handed back to the bump pointer) and takes the smallest pooled block that holds it,
+ * pooling the rest; only then does memory grow.
  */
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -68,17 +69,19 @@ export class WasmHeap {
       if (this.poison) new Uint8Array(this.memory.buffer, reused, size).fill(0xff);
       return { ptr: reused, size };
     }
-    if (this.top + size > this.maxBytes) {
+    if (this.pooled >= size) {
+      // a request no pooled block of its class serves, while enough is pooled: a change of shapes
+      // (evaluation after training, a batch retried as micro-batches); reuse before growing
       this.coalesce();
-      if (this.top + size > this.maxBytes) {
-        const split = this.takeLarger(size);
-        if (split !== undefined) return { ptr: this.handOut(split, size), size };
-        throw new WasmBackendError(
-          `wasm: out of memory: asked for ${bytes} bytes with ${this.top - this.pooled} bytes in use and ${this.pooled} pooled; ` +
-            `the wasm memory is limited to ${this.maxBytes} bytes`,
-          { outOfMemory: true },
-        );
-      }
+      const split = this.takeLarger(size);
+      if (split !== undefined) return { ptr: this.handOut(split, size), size };
+    }
+    if (this.top + size > this.maxBytes) {
+      throw new WasmBackendError(
+        `wasm: out of memory: asked for ${bytes} bytes with ${this.top - this.pooled} bytes in use and ${this.pooled} pooled; ` +
+          `the wasm memory is limited to ${this.maxBytes} bytes`,
+        { outOfMemory: true },
+      );
     }
     const ptr = this.top;
     const end = ptr + size;

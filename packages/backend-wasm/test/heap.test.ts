@@ -83,4 +83,18 @@ describe('WasmHeap at its limit', () => {
     const again = heap.alloc(4096 * 3);
     expect(Array.from(new Float32Array(heap.memory.buffer, again.ptr, 16)).every(Number.isNaN)).toBe(true);
   });
+
+  it('below the limit, a new size reuses pooled memory before growing (evaluation after training)', () => {
+    const heap = new WasmHeap(memory(), 1024, LIMIT);
+    const train = Array.from({ length: 2 }, () => heap.alloc(65536));
+    for (const b of train) heap.release(b.ptr, b.size);
+    const reserved = heap.reservedBytes;
+    const evalBlocks = Array.from({ length: 3 }, () => heap.alloc(40000)); // 3 × 40 KiB from 2 × 64 KiB
+    expect(heap.reservedBytes).toBeLessThanOrEqual(reserved);
+    for (const b of evalBlocks) heap.release(b.ptr, b.size);
+    // and training's sizes come back from the merged run
+    const again = Array.from({ length: 2 }, () => heap.alloc(65536));
+    expect(heap.reservedBytes).toBeLessThanOrEqual(reserved);
+    expect(new Set(again.map((b) => b.ptr)).size).toBe(2);
+  });
 });
