@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tokenizeExamples, type Batch, type GlueExample } from '@edora/glue';
 import { byteLevelTokenizer, headAndAdapterGroups, RobertaForSequenceClassification, robertaPreset, sequenceClassifierOf } from '@edora/models';
 import { BackendError, manualSeed, type Tensor } from '@edora/tensor';
-import { fit, splitBatch, type SequenceClassifier, type StepRecord } from '../src/index.js';
+import { decodeCheckpoint, fit, splitBatch, type SequenceClassifier, type StepRecord } from '../src/index.js';
 
 // Micro-batches (issue 15 item 8): a batch of 32 run as 4 × 8 rows gives the optimizer the same
 // gradient as the whole batch, within float32 summation error, on the tiny RoBERTa preset with
@@ -24,25 +24,27 @@ interface Run {
   steps: StepRecord[];
   notes: string[];
   params: Float32Array[];
+  checkpoints: Uint8Array[];
 }
 
-async function run(dropout: number, microBatchSize: number | 'auto', wrap?: (c: SequenceClassifier) => SequenceClassifier): Promise<Run> {
+async function run(dropout: number, microBatchSize: number | 'auto', wrap?: (c: SequenceClassifier) => SequenceClassifier, resume?: Uint8Array): Promise<Run> {
   manualSeed(11);
   const config = robertaPreset('tiny', { numLabels: 2, hiddenDropoutProb: dropout, attentionProbsDropoutProb: dropout });
   const model = new RobertaForSequenceClassification(config, { seed: 3 });
   model.train();
   const steps: StepRecord[] = [];
   const notes: string[] = [];
+  const checkpoints: Uint8Array[] = [];
   const classifier = sequenceClassifierOf(model);
   await fit({
     model: wrap ? wrap(classifier) : classifier,
     groups: headAndAdapterGroups(model, 1e-3, 1e-3),
     task: 'sst2', train, validation, epochs: 1, batchSize: 32, seed: 5, padding: 'max_length', warmupRatio: 0,
-    microBatchSize,
-    sink: { log: (r) => void (r.type === 'step' && steps.push(r)), note: (t) => void notes.push(t) },
+    microBatchSize, checkpointEvery: 1, ...(resume ? { resume } : {}),
+    sink: { log: (r) => void (r.type === 'step' && steps.push(r)), note: (t) => void notes.push(t), checkpoint: (bytes) => void checkpoints.push(bytes) },
   });
   const params = await Promise.all(model.parameters().filter((p) => p.requiresGrad).map(async (p: Tensor) => Float32Array.from(await p.data())));
-  return { steps, notes, params };
+  return { steps, notes, params, checkpoints };
 }
 
 describe('micro-batches', () => {
@@ -96,6 +98,13 @@ describe('micro-batches', () => {
     expect(auto.notes[1]).toMatch(/with 16 rows per pass; .* micro-batches of 8/);
     expect(auto.steps.map((s) => s.loss)).toEqual(eight.steps.map((s) => s.loss));
     expect(auto.params).toEqual(eight.params);
+    // the checkpoint after step 1 keeps the size, so a resume (memory or not) continues as the run did
+    const mid = auto.checkpoints[0]!;
+    expect(decodeCheckpoint(mid).meta).toMatchObject({ step: 1, microBatchSize: 8 });
+    const resumed = await run(0.1, 'auto', undefined, mid);
+    expect(resumed.notes).toEqual([]);
+    expect(resumed.steps.map((s) => s.loss)).toEqual(auto.steps.slice(1).map((s) => s.loss));
+    expect(resumed.params).toEqual(auto.params);
   }, 120_000);
 
   it('an out-of-memory with a fixed micro-batch size is not retried', async () => {
