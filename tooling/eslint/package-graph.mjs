@@ -39,6 +39,7 @@ export const MAY_IMPORT = Object.fromEntries(Object.entries({
   // the browser app: the demo and the library packages, in a tab
   '@edora/studio': demo,
   '@edora/bench-kit': [],
+  '@edora/fuzz-kit': errors,
   '@edora/vitest-preset': [],
   '@edora/eslint-config': [],
   // private packages at the top, which exist to combine the others: all their files count as
@@ -58,4 +59,4 @@ export const ALL_DEV = new Set(['@edora/benchmarks', '@edora/browser-tests', '@e
 export const DEV_FOLDERS = ['test', 'bench', 'pages'];
 
 /** Private tooling that tests, benchmarks and configuration files may import. */
-export const DEV_TOOLS = ['@edora/bench-kit', '@edora/vitest-preset'];
+export const DEV_TOOLS = ['@edora/bench-kit', '@edora/fuzz-kit', '@edora/vitest-preset'];
