@@ -2,7 +2,8 @@
  * Row kernels as chunks of a task, so that they run on every thread like the products: the task
  * block holds T_A (x or y), T_B (dy), T_C (the output), T_M rows of T_N elements, T_ROWS rows per
  * chunk. Elementwise kernels see their data as rows too (the caller picks a row length); the
- * random draws (KIND_PHILOX) take their seed and distribution from T_PARAMS.
+ * random draws (KIND_PHILOX) and the fused dropout (KIND_DROPOUT) take their seed, counter
+ * offset and distribution from T_PARAMS.
  */
 #include "kernels.h"
 #include "task.h"
@@ -23,6 +24,11 @@ void rows_chunk(const int32_t *t, float *scratch, int32_t chunk) {
     case KIND_PHILOX:
       philox_range(out, nr * d, ld64(t, T_PARAMS) + (uint64_t)(r0 * d), ld64(t, T_PARAMS + 2), ld(t, T_PARAMS + 10),
                    ldd(t, T_PARAMS + 4), ldd(t, T_PARAMS + 6), ldd(t, T_PARAMS + 8));
+      break;
+    /* params: counter offset, seed (uint64), keep, scale (f64; scale is a float32 value) */
+    case KIND_DROPOUT:
+      dropout_range(x, out, nr * d, ld64(t, T_PARAMS) + (uint64_t)(r0 * d), ld64(t, T_PARAMS + 2), ldd(t, T_PARAMS + 4),
+                    (float)ldd(t, T_PARAMS + 6));
       break;
     default: break;
   }

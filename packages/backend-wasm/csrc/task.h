@@ -31,7 +31,7 @@ enum {
 #define GEN_SHIFT 20
 #define IDX_MASK ((1 << GEN_SHIFT) - 1)
 
-enum { KIND_GEMM = 0, KIND_GELU, KIND_GELU_BACKWARD, KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD, KIND_PHILOX };
+enum { KIND_GEMM = 0, KIND_GELU, KIND_GELU_BACKWARD, KIND_SOFTMAX, KIND_SOFTMAX_BACKWARD, KIND_PHILOX, KIND_DROPOUT };
 
 static inline int32_t ld(const int32_t *t, int i) { return __atomic_load_n(&t[i], __ATOMIC_RELAXED); }
 

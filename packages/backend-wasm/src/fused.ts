@@ -30,7 +30,7 @@ export function runFused(
 ): boolean {
   if (!inputs.every(dense) || !outputs.every(dense)) return false;
   // elementwise kernels need equal shapes (a broadcast input is not dense, so it never gets here)
-  if ((op === 'unary' || op === 'geluBackward' || op === 'softmax' || op === 'softmaxBackward') && !inputs.every((v) => numel(v) === numel(outputs[0]!))) {
+  if ((op === 'unary' || op === 'geluBackward' || op === 'softmax' || op === 'softmaxBackward' || op === 'dropout') && !inputs.every((v) => numel(v) === numel(outputs[0]!))) {
     return false;
   }
   switch (op) {
@@ -82,6 +82,15 @@ export function runFused(
       if (a.dist === 'normal' || !exact) return false;
       const low = a.low ?? 0;
       rowTasks.random(addr(o), n, a.offset, a.seed, a.dist === 'bernoulli', low, (a.high ?? 1) - low, a.p ?? 0.5);
+      return true;
+    }
+    case 'dropout': {
+      const a = attrs as OpAttrs['dropout'];
+      const [x] = inputs as [TensorView];
+      const n = numel(x);
+      const exact = Number.isSafeInteger(a.seed) && a.seed >= 0 && Number.isSafeInteger(a.offset + n) && a.offset >= 0;
+      if (!exact) return false;
+      rowTasks.dropout(addr(x), addr(outputs[0]!), n, a.offset, a.seed, a.keep, a.scale);
       return true;
     }
     case 'rowNorm': {

@@ -56,6 +56,7 @@ export function wasmKernels(ctx: WasmKernelContext): { [O in OpName]: WasmKernel
     matmulBiasAct: ([a, b, bias], [out], { activation }) =>
       product(ctx, { a: a!, b: b!, out: out!, alpha: 1, beta: 0, bias: bias!, relu: activation === 'relu' }, activation),
     adamw: fused('adamw'),
+    dropout: fused('dropout'),
   };
 }
 

@@ -8,7 +8,7 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 16;
 /** Elements per chunk: enough to amortize claiming a chunk, few enough to balance two loaded cores. */
 const CHUNK_ELEMENTS = 1 << 14;
 
-export type RowKind = Exclude<keyof typeof KIND, 'GEMM' | 'PHILOX'>;
+export type RowKind = Exclude<keyof typeof KIND, 'GEMM' | 'PHILOX' | 'DROPOUT'>;
 
 /** A 64-bit value's two int32 words (low, high): how the task block carries doubles and counters. */
 const f64Word = new Float64Array(1);
@@ -16,7 +16,7 @@ const f64Words = new Int32Array(f64Word.buffer);
 
 /**
  * Runs the row kernels of csrc/rows.c (GELU, its derivative, softmax and its backward, Philox
- * draws) as tasks of the pool, rows split into chunks, so they use every thread as the products do.
+ * draws, the fused dropout) as tasks of the pool, rows split into chunks, so they use every thread as the products do.
  */
 export class RowTasks {
   private readonly i32: Int32Array;
@@ -59,29 +59,54 @@ export class RowTasks {
    */
   random(out: number, n: number, offset: number, seed: number, bernoulli: boolean, low: number, span: number, p: number): void {
     if (n === 0) return;
-    const t = this.i32;
     const P = T.PARAMS;
-    const u64 = (i: number, v: number): void => {
-      t[i] = v % 2 ** 32 | 0;
-      t[i + 1] = Math.floor(v / 2 ** 32) | 0;
-    };
-    const f64 = (i: number, v: number): void => {
-      f64Word[0] = v;
-      t[i] = f64Words[0]!;
-      t[i + 1] = f64Words[1]!;
-    };
-    u64(P, offset);
-    u64(P + 2, seed);
-    f64(P + 4, low);
-    f64(P + 6, span);
-    f64(P + 8, p);
-    t[P + 10] = bernoulli ? 1 : 0;
-    t[T.KIND] = KIND.PHILOX;
-    t[T.C] = out;
+    this.u64(P, offset);
+    this.u64(P + 2, seed);
+    this.f64(P + 4, low);
+    this.f64(P + 6, span);
+    this.f64(P + 8, p);
+    this.i32[P + 10] = bernoulli ? 1 : 0;
+    this.i32[T.KIND] = KIND.PHILOX;
+    this.runElements(0, out, n);
+  }
+
+  /**
+   * The fused dropout (csrc/philox.c): `n` float32 values x at `a`, y = x · (u < keep ? scale : 0)
+   * at `c`, element i with Philox counter offset + i. Same integer limits as `random`.
+   */
+  dropout(a: number, c: number, n: number, offset: number, seed: number, keep: number, scale: number): void {
+    if (n === 0) return;
+    const P = T.PARAMS;
+    this.u64(P, offset);
+    this.u64(P + 2, seed);
+    this.f64(P + 4, keep);
+    this.f64(P + 6, scale);
+    this.i32[T.KIND] = KIND.DROPOUT;
+    this.runElements(a, c, n);
+  }
+
+  /** An elementwise task over n elements (input at a, output at c), in chunks of CHUNK_ELEMENTS. */
+  private runElements(a: number, c: number, n: number): void {
+    const t = this.i32;
+    t[T.A] = a;
+    t[T.C] = c;
     t[T.M] = n;
     t[T.N] = 1;
     t[T.ROWS] = CHUNK_ELEMENTS;
     const task = this.pool.task;
     this.pool.run(Math.ceil(n / CHUNK_ELEMENTS), n >= this.parallelMinElements, (tid) => this.kernels.task_work(task, tid));
+  }
+
+  /** An exact integer below 2^53 as a (low, high) word pair at t[i]. */
+  private u64(i: number, v: number): void {
+    this.i32[i] = v % 2 ** 32 | 0;
+    this.i32[i + 1] = Math.floor(v / 2 ** 32) | 0;
+  }
+
+  /** A double's bit pattern as a (low, high) word pair at t[i]. */
+  private f64(i: number, v: number): void {
+    f64Word[0] = v;
+    this.i32[i] = f64Words[0]!;
+    this.i32[i + 1] = f64Words[1]!;
   }
 }

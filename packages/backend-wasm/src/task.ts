@@ -38,7 +38,7 @@ export const T = {
 } as const;
 
 /** What a task's chunks are (T.KIND), as csrc/task.h numbers them. */
-export const KIND = { GEMM: 0, GELU: 1, GELU_BACKWARD: 2, SOFTMAX: 3, SOFTMAX_BACKWARD: 4, PHILOX: 5 } as const;
+export const KIND = { GEMM: 0, GELU: 1, GELU_BACKWARD: 2, SOFTMAX: 3, SOFTMAX_BACKWARD: 4, PHILOX: 5, DROPOUT: 6 } as const;
 
 /** Most threads one backend runs (the scratch pointers after SCRATCH0 fill the rest of the block). */
 export const MAX_THREADS = 64;

@@ -205,3 +205,49 @@ describe('wasm Philox uniform and Bernoulli samples', () => {
     wasm.dispose();
   });
 });
+
+describe('wasm fused dropout', () => {
+  const cpu = new CpuBackend();
+  const cases: OpAttrs['dropout'][] = [
+    { seed: 7, offset: 123, keep: 0.9, scale: Math.fround(1 / 0.9) },
+    { seed: 2 ** 52 + 1, offset: 2 ** 32 - 30_000, keep: 0.25, scale: Math.fround(1 / 0.25) },
+  ];
+  const bits = (t: Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+  const same = (wasm: WasmBackend, shape: [number, number]): void => {
+    const n = shape[0] * shape[1];
+    const x = data(n, rng(5), 6);
+    x[0] = -0;
+    x[1] = 0;
+    for (const attrs of cases) {
+      const [xw, xc] = [wasm, cpu].map((b) => tensor(x, shape, { backend: b }));
+      const [yw, yc] = [wasm, cpu].map((b) => tensor(new Float32Array(n), shape, { backend: b }));
+      wasm.run('dropout', [xw!], [yw!], attrs);
+      cpu.run('dropout', [xc!], [yc!], attrs);
+      expect(bits(yw!), JSON.stringify(attrs)).toEqual(bits(yc!));
+      // and both are the random op's Bernoulli mask times the scale, times x
+      const mask = tensor(new Float32Array(n), shape, { backend: cpu });
+      cpu.run('random', [], [mask], { dist: 'bernoulli', seed: attrs.seed, offset: attrs.offset, p: attrs.keep });
+      const m = mask.dataSync();
+      const expected = Float32Array.from(x, (v, i) => v * (m[i]! * attrs.scale));
+      expect(bits(yc!)).toEqual(Array.from(new Uint32Array(expected.buffer)));
+      xw!.dispose();
+      yw!.dispose();
+    }
+  };
+
+  it('is bit-identical to the cpu kernel and to x · Bernoulli mask · scale', () => {
+    const wasm = new WasmBackend();
+    same(wasm, [7, 143]);
+    wasm.dispose();
+  });
+
+  it('split into chunks over two threads, the same bits', async () => {
+    const wasm = createWasmBackend({ threads: 2, parallelMinElements: 0, blas: 'off' });
+    await untilEveryThreadWorks(wasm);
+    const before = wasm.chunksByThread();
+    same(wasm, [3, 16_389]); // three full chunks of 16,384 and a tail chunk of 15
+    const after = wasm.chunksByThread();
+    expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(4 * cases.length);
+    wasm.dispose();
+  });
+});

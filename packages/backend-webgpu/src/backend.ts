@@ -202,7 +202,7 @@ export class WebGpuBackend implements BackendV1 {
   // --- ops ---
 
   supportsOp(op: OpName, dtypes: readonly DType[]): boolean {
-    if (!(op in planners)) return false;
+    if (!(op in planners) || op === 'dropout') return false;
     if (dtypes.includes('float64')) return false;
     if (FLOAT_ONLY.has(op) && dtypes.includes('int32')) return false;
     return true;

@@ -1,4 +1,5 @@
 import { TIER0_OPS, type DType, type OpAttrs, type OpName, type TensorView } from '@edora/tensor';
+import { CudaOpError } from '../errors.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import { matmul, matmulBiasAct } from './matmul.js';
@@ -36,6 +37,10 @@ export const planners: { [O in OpName]: Planner<O> } = {
   rowNorm: (r, [w], [o]) => fused.rowNorm(r, w!, o!),
   matmulBiasAct: (r, [x, y, b], [o], a) => matmulBiasAct(r, x!, y!, b!, o!, a),
   adamw: (r, [p, g, m, v], _o, a) => fused.adamw(r, p!, g!, m!, v!, a),
+  // no fused kernel: `hasKernel` says so, and the core composes it from random and binary
+  dropout: () => {
+    throw new CudaOpError('dropout: the cuda backend has no fused dropout kernel (supportsOp is false; the core composes it)');
+  },
 };
 
 /** Ops whose kernels take float32 operands only. */
@@ -54,7 +59,7 @@ function matches(dtypes: readonly DType[], wanted: readonly DType[]): boolean {
  * float32 everywhere, int32 for moves, casts, binary/where and row ids/labels.
  */
 export function hasKernel(op: OpName, dtypes: readonly DType[]): boolean {
-  if (dtypes.includes('float64')) return false;
+  if (dtypes.includes('float64') || op === 'dropout') return false;
   switch (op) {
     case 'gatherRows':
     case 'scatterAddRows':

@@ -44,6 +44,10 @@ export const planners: { [O in OpName]: Planner<O> } = {
   rowNorm: ([w], [o], _a, ctx) => [rowNorm(w!, o!, ctx.subgroups)],
   matmulBiasAct: ([x, y, b], [o], a, ctx) => [matmulDispatch(x!, y!, o!, 1, 0, b!, a.activation, ctx)],
   adamw: ([p, g, m, v], _o, a) => [adamw(p!, g!, m!, v!, a)],
+  // no fused kernel: supportsOp says so, and the core composes it from random and binary
+  dropout: () => {
+    throw new WebGpuOpError('dropout: the webgpu backend has no fused dropout kernel (supportsOp is false; the core composes it)');
+  },
 };
 
 export function planOp<O extends OpName>(

@@ -100,6 +100,10 @@ export type Activation = 'none' | 'relu' | 'gelu' | 'tanh';
  * - `rowNorm` [w (R, C)] → [n (R)], n = sqrt(Σ_c w²) (DoRA's weight norm)
  * - `matmulBiasAct` [a, b, bias (N)] → [out]: act(a @ b + bias), operands as in `matmul`, alpha=1, beta=0
  * - `adamw` [param, grad, m, v] → [param, m, v] updated in place (outputs alias inputs); see attrs
+ * - `dropout` [x] → [y]: y[i] = x[i] · (u0(seed, offset + i) < keep ? scale : 0), the product
+ *   rounded once to the dtype; u0 is the Philox uniform of `random` (rng/philox.ts), so the mask
+ *   is bit for bit `random`'s Bernoulli(keep) draw. Backward runs the same op on dy, regenerating
+ *   the mask from (seed, offset) instead of storing it. Must be bit-identical to the composite.
  */
 export interface OpAttrs {
   fill: { value: number };
@@ -143,6 +147,14 @@ export interface OpAttrs {
     /** 1-based step count, for bias correction */
     step: number;
   };
+  dropout: {
+    seed: number;
+    offset: number;
+    /** probability of keeping an element, 1 − dropout rate */
+    keep: number;
+    /** what a kept element is multiplied by: 1 / keep, already rounded to the dtype */
+    scale: number;
+  };
 }
 
 export type OpName = keyof OpAttrs;
@@ -154,6 +166,7 @@ export const TIER0_OPS = [
 export const TIER1_OPS = [
   'softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward', 'softmaxCrossEntropy',
   'softmaxCrossEntropyBackward', 'layerNorm', 'layerNormBackward', 'geluBackward', 'rowNorm', 'matmulBiasAct', 'adamw',
+  'dropout',
 ] as const satisfies readonly OpName[];
 
 export type Tier0Op = (typeof TIER0_OPS)[number];

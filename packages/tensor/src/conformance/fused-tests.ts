@@ -1,8 +1,9 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpName } from '../backend/contract.js';
 import { tensor } from '../ops/creation.js';
 import { disableFusedOps } from '../ops/dispatch.js';
-import { crossEntropy, layerNorm, rowNorm, softmax, logSoftmax } from '../ops/nn.js';
+import { crossEntropy, dropout, layerNorm, rowNorm, softmax, logSoftmax } from '../ops/nn.js';
+import { transpose } from '../ops/views.js';
 import { geluBackward } from '../ops/elementwise.js';
 import { matmulBiasAct } from '../ops/matmul.js';
 import { adamwStep } from '../ops/inplace.js';
@@ -10,7 +11,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { expectClose, readF64 } from './assert.js';
 import type { SuiteContext } from './suite-context.js';
 import { hostRng, randomArray } from './random-data.js';
-import { refGelu, refGeluGrad, refLayerNorm, refLayerNormBackward, refMatmul, refSoftmaxRows } from './reference.js';
+import { refGelu, refGeluGrad, refLayerNorm, refLayerNormBackward, refMatmul, refRandom, refSoftmaxRows } from './reference.js';
 
 type Check = (ctx: SuiteContext) => Promise<void>;
 
@@ -130,6 +131,39 @@ const checks: { title: string; ops: OpName[]; run: Check }[] = [
         });
         expectClose(await readF64(y), ref, ctx.tol('float32', 4 * Math.sqrt(K)), `matmulBiasAct ${act}`);
       }
+    },
+  },
+  {
+    title: 'dropout forward and backward, bit for bit the Philox mask times 1/(1−p)',
+    ops: ['dropout'],
+    run: async (ctx) => {
+      // 300 × 257 elements: more than one chunk of a threaded kernel; read transposed, so the
+      // mask follows the logical (row-major) order of a strided input
+      const [r, c] = [257, 300];
+      const p = 0.1;
+      const seed = 2 ** 33 + 5;
+      const offset = 977;
+      const xd = Float32Array.from(randomArray(r * c, rng, -3, 3));
+      xd[0] = -0;
+      xd[1] = 0;
+      const gd = Float32Array.from(randomArray(r * c, rng, -1, 1));
+      const b = ctx.backend();
+      const base = tensor(xd, [r, c], { backend: b }).requiresGrad_();
+      const x = transpose(base, 0, 1);
+      const y = dropout(x, p, { seed, offset });
+      const keep = refRandom(r * c, 'bernoulli', seed, offset, 1 - p);
+      const scale = Math.fround(1 / (1 - p));
+      // the composite's arithmetic: x · fround(mask · scale), rounded once to float32
+      const xt = new Float32Array(r * c);
+      for (let i = 0; i < c; i++) for (let j = 0; j < r; j++) xt[i * r + j] = xd[j * c + i]!;
+      const expected = xt.map((v, i) => v * (keep[i] ? scale : 0));
+      const bits = (a: ArrayLike<number>): number[] => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+      expect(bits(await readF64(y)), 'dropout forward bits').toEqual(bits(expected));
+      y.backward(tensor(gd, [c, r], { backend: b }));
+      // d/dx of x · m is m: the gradient is g · m, transposed back to base's layout
+      const dx = new Float32Array(r * c);
+      for (let i = 0; i < c; i++) for (let j = 0; j < r; j++) dx[j * c + i] = gd[i * r + j]! * (keep[i * r + j] ? scale : 0);
+      expect(bits(await readF64(base.grad!)), 'dropout backward bits').toEqual(bits(dx));
     },
   },
   {

@@ -5,7 +5,7 @@ import {
   softmaxCrossEntropy, softmaxCrossEntropyBackward,
 } from './fused.js';
 import { matmul } from './matmul.js';
-import { random } from './random.js';
+import { dropout, random } from './random.js';
 import { reduce } from './reduce.js';
 import { gatherRows, scatterAddRows } from './rows.js';
 
@@ -39,6 +39,7 @@ export const cpuKernels: { [O in OpName]: Kernel<O> } = {
   rowNorm: ([w], [o]) => rowNorm(w!, o!),
   matmulBiasAct: ([x, y, b], [o], a) => matmulBiasAct(x!, y!, b!, o!, a),
   adamw: ([p, g, m, v], _o, a) => adamw(p!, g!, m!, v!, a),
+  dropout: ([x], [y], a) => dropout(x!, y!, a),
 };
 
 export function runCpuKernel<O extends OpName>(op: O, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: OpAttrs[O]): void {

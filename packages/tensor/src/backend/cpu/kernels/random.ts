@@ -44,3 +44,22 @@ export function random(out: TensorView, attrs: OpAttrs['random']): void {
     }
   });
 }
+
+/**
+ * The fused dropout: y[i] = x[i] · (u0 < keep ? scale : 0) for the counter of element i, which is
+ * exactly the composite's x · (bernoulli(keep) · scale) (mask · scale is scale or 0, and the
+ * product of two values of the dtype, rounded once, is the dtype's product). Contiguous views.
+ */
+export function dropout(x: TensorView, y: TensorView, attrs: OpAttrs['dropout']): void {
+  const X = arrayOf(x);
+  const Y = arrayOf(y);
+  const { seed, offset, keep, scale } = attrs;
+  const n = y.shape.reduce((a, b) => a * b, 1);
+  for (let done = 0; done < n; done += RUN) {
+    const m = Math.min(RUN, n - done);
+    philoxUniformRun(seed, offset + done, m, u0);
+    const px = x.offset + done;
+    const py = y.offset + done;
+    for (let k = 0; k < m; k++) Y[py + k] = X[px + k]! * (u0[k]! < keep ? scale : 0);
+  }
+}
