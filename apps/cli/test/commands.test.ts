@@ -102,7 +102,7 @@ describe('edora backends and --backend auto', () => {
     const reason = rows.slice(rows.findIndex((l) => l.startsWith('no-such-backend-package'))).join(' ').replace(/\s+/g, ' ');
     expect(reason).toContain('any other value is a package that calls registerBackend'); // the end of the reason: not cut off
     for (const l of rows) expect(l.length).toBeLessThanOrEqual(120);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('edora params', () => {

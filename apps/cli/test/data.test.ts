@@ -15,5 +15,5 @@ describe.skipIf(!hasRte)(`--train-file / --validation-file with GLUE TSVs (${has
     expect(files.train.length).toBe(2490);
     expect(files.train).toEqual(dir.train);
     expect(files.validation).toEqual(dir.validation);
-  }, 60_000);
+  }, 300_000);
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edora-demo-'));
 });
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 describe('the embedded default', () => {
@@ -37,14 +37,9 @@ describe('the embedded default', () => {
     expect(first.base.loss).toBeLessThan(2.5);
     expect(first.runs[0]!.last.metrics.accuracy).toBeGreaterThanOrEqual(0.8);
     expect(existsSync(join(dir, 'learn', 'base', 'words.json'))).toBe(true);
-
-    // a second demo with the same pretraining reuses the base and, seeded, learns exactly the same
-    const again = capture();
-    expect(await main(args, again)).toBe(0);
-    const second = lastJson(again);
-    expect(second.base.cached).toBe(true);
-    expect(second.runs[0]!.last.metrics.accuracy).toBe(first.runs[0]!.last.metrics.accuracy);
-  }, 120_000);
+    // reusing the base is checked by the table test below (same settings, same folder), with a tiny fine-tuning;
+    // that seeded runs repeat exactly is checked by the resume tests, so this one trains once
+  }, 600_000);
 
   it('`edora train` with no data runs the demo: EDoRA, DoRA and LoRA, one row each; --pretrain-epochs 0 is the random tiny preset', async () => {
     const io = capture();
@@ -60,15 +55,16 @@ describe('the embedded default', () => {
       expect(r.last.metrics.accuracy).toBeGreaterThanOrEqual(0);
       expect(existsSync(join(dir, 'random', r.method, 'plot.svg'))).toBe(true);
     }
-  }, 60_000);
+  }, 300_000);
 
   it('prints the comparison table with what the base is and which backend ran', async () => {
     const io = capture();
     // reuses the base pretrained by the first test (same settings, same folder)
     expect(await main(['demo', '--methods', 'edora', '--pretrain-epochs', '4', '--epochs', '1', '--train-size', '16', '--validation-size', '16', '--output-dir', join(dir, 'learn')], io)).toBe(0);
     const text = io.out();
+    expect(text).toContain('pretrained by an earlier demo'); // the cached base, not pretrained again
     expect(text).toMatch(/method\s+trainable params\s+accuracy \(last\)\s+accuracy \(best\)\s+time\n[- ]+\nedora\s+5,314\s+\d\.\d{4}\s+\d\.\d{4}\s+\d+\.\d s/);
     expect(text).toMatch(/base: the tiny preset .* pretrained by an earlier demo, all weights, to name the two animals of 3,000 synthetic sentences/);
     expect(text).toMatch(/\nbackend (wasm|cpu); /);
-  }, 60_000);
+  }, 300_000);
 });

@@ -76,7 +76,7 @@ beforeAll(async () => {
   await writeFile(join(glue, 'diagnostic', 'diagnostic.tsv'), AX);
 });
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 const MATCHED_ACCURACY = 3 / 8;

@@ -51,5 +51,5 @@ describe('number options are checked before any work, naming the option and its 
     const r = await runCli(['train', '--task', 'synthetic', '--seed', '-1']);
     expect(r.code).toBe(2);
     expect(r.output).toBe('edora: --seed: expected an integer in [0, 4294967295]; found -1\n');
-  }, 60_000);
+  }, 300_000);
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   await writeFile(join(glue, 'SST-2', 'test.tsv'), ['index\tsentence', ...testSentences.map((s, i) => `${i}\t${s}`)].join('\n') + '\n');
 });
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 describe('predict and merge of a trained run', () => {
@@ -106,7 +106,7 @@ describe('predict and merge of a trained run', () => {
       for (const t of [a, m, p]) t.dispose();
     }
     expect(mergedPredictions).toEqual(submitted);
-  }, 90_000);
+  }, 300_000);
 });
 
 describe.skipIf(!hasTinyRoberta)('a run folder used later, from elsewhere (tiny-roberta-mlm base)', () => {
@@ -153,5 +153,5 @@ describe.skipIf(!hasTinyRoberta)('a run folder used later, from elsewhere (tiny-
     const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown };
     expect(results.trainedEpoch).toEqual({ from: 'best', epoch: results.best.epoch });
     expect(await readFile(join(run, 'trained.safetensors'))).toEqual(await readFile(join(run, 'best', 'trained.safetensors')));
-  }, 120_000);
+  }, 300_000);
 });

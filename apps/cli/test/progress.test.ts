@@ -13,7 +13,7 @@ const step = (n: number, total: number, seconds: number): StepRecord => ({
 
 const dirs: string[] = [];
 afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const d of dirs) await rm(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 describe('progress ETA', () => {

@@ -106,7 +106,7 @@ describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-s
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await redis?.stop();
-    if (root) await rm(root, { recursive: true, force: true });
+    if (root) await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('3 workers: one SIGKILLed mid-run (its run resumed and finished by another), one run failing once (retried); the report equals the one-process sweep', async () => {
@@ -229,5 +229,5 @@ describe('queue mode: bad Redis URLs', () => {
     await expect(main(['sweep', 'status', '--queue', url], capture())).rejects.toThrow(refused);
     await expect(main(['sweep', '--grid', 'smoke', '--queue', 'localhost:6379'], capture())).rejects.toThrow('--queue: expected a Redis URL redis://host:port/db (or rediss:// for TLS); found "localhost:6379"');
     await expect(main(['worker'], capture())).rejects.toThrow(/--queue redis:\/\/host:port\/db is required/);
-  }, 60_000);
+  }, 300_000);
 });

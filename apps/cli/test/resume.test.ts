@@ -20,7 +20,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const d of dirs) await rm(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -107,7 +107,7 @@ describe('kill and resume (cpu)', () => {
     const r = await runCli([...ARGS.map((a) => (a === '1e-2' ? '2e-2' : a)), '--output-dir', full, '--resume']);
     expect(r.code, r.output).toBe(2);
     expect(r.output).toContain(`--resume: the checkpoint in ${full} was written with other settings: clsLr: 0.01 in the checkpoint, 0.02 now; lr: 0.01 in the checkpoint, 0.02 now.`);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses to train into a folder holding a run unless --overwrite-output-dir, and a folder another run holds', async () => {
     const full = await uninterrupted();
@@ -124,7 +124,7 @@ describe('kill and resume (cpu)', () => {
     const underFile = await runCli([...ARGS, '--output-dir', join(file, 'run')]);
     expect(underFile.code).toBe(1);
     expect(underFile.output).toContain(`${file} is a file, not a folder`);
-  }, 120_000);
+  }, 300_000);
 
   it('--overwrite-output-dir replaces the run a folder holds', async () => {
     const dir = await tempDir();
@@ -135,12 +135,12 @@ describe('kill and resume (cpu)', () => {
     expect(r.code, r.output).toBe(0);
     expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
     expect((JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { epochs: unknown[] }).epochs).toHaveLength(1);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses --resume when the output directory has no checkpoint', async () => {
     const d = await tempDir();
     const r = await runCli([...ARGS, '--output-dir', d, '--resume']);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/checkpoint\.safetensors does not exist/);
-  }, 60_000);
+  }, 300_000);
 });

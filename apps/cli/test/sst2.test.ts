@@ -62,5 +62,5 @@ describe.skipIf(!hasSst2)(`end to end on a slice of SST-2 (${hasSst2 ? 'real dat
     for (let i = 0; i < before.length; i++) expect(Math.abs(after[i]! - before[i]!)).toBeLessThan(1e-4);
     const merged = await evaluate(built.classifier, 'sst2', validation, 32);
     expect(Array.from(merged.predictions)).toEqual(Array.from(ev.predictions));
-  }, 120_000);
+  }, 300_000);
 });

@@ -16,7 +16,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const d of dirs) await rm(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 /** 2 methods × 1 rank × 2 head lrs × 2 seeds = 8 runs of one tiny epoch each (EDoRA's σ list has one value). */
