@@ -109,7 +109,7 @@ describe('predict and merge of a trained run', () => {
   }, 300_000);
 });
 
-describe.skipIf(!hasTinyRoberta)('a run folder used later, from elsewhere (tiny-roberta-mlm base)', () => {
+describe.skipIf(!hasTinyRoberta)(`a run folder used later, from elsewhere (tiny-roberta-mlm base${hasTinyRoberta ? '' : `; skipped: no model.safetensors in ${tinyRoberta}`})`, () => {
   it('eval finds a base given relative to another directory; best/ and numbered checkpoints are kept; merge writes a complete HF folder that eval takes as --model', async () => {
     const run = join(dir, 'later');
     // trained from the repository root with a relative --model; evaluated from this test's directory, where that path means nothing

@@ -75,7 +75,7 @@ const steps = async (dir: string): Promise<number[]> =>
 
 if (noRedisReason) console.warn(`queue tests skipped: ${noRedisReason}`);
 
-describe.skipIf(noRedisReason !== null)('queue mode: BullMQ workers on a redis-server of the test\'s own', () => {
+describe.skipIf(noRedisReason !== null)(`queue mode: BullMQ workers on a redis-server of the test's own${noRedisReason ? ` (skipped: ${noRedisReason})` : ''}`, () => {
   let redis: TestRedis;
   let root = '';
   let spec = '';

@@ -205,7 +205,9 @@ describe.skipIf(noChromium !== null)(noChromium ? `studio in headless Chromium (
 
   // The worktree's ../shared/data (repo root's parent): the pretrained tiny-roberta-mlm and GLUE's SST-2.
   it.skipIf(!existsSync(SHARED_MLM) || !existsSync(SHARED_SST2))(
-    existsSync(SHARED_MLM) ? 'a Hugging Face folder and GLUE SST-2 files train LoRA to a score' : `a Hugging Face folder (skipped: ${SHARED_MLM} is absent)`,
+    existsSync(SHARED_MLM) && existsSync(SHARED_SST2)
+      ? 'a Hugging Face folder and GLUE SST-2 files train LoRA to a score'
+      : `a Hugging Face folder and GLUE SST-2 files (skipped: ${existsSync(SHARED_MLM) ? SHARED_SST2 : SHARED_MLM} is absent)`,
     async () => {
       await page.check('input[name=model-kind][value=folder]');
       await page.setInputFiles('#folder-input', SHARED_MLM); // the <input webkitdirectory> the picker falls back to

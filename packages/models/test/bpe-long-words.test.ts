@@ -81,7 +81,7 @@ describe('BytePairEncoder work is O(n log n) in the word length', () => {
   });
 });
 
-describe.skipIf(!hasRobertaFiles)('roberta-base BPE against the literal algorithm', () => {
+describe.skipIf(!hasRobertaFiles)(`roberta-base BPE against the literal algorithm${hasRobertaFiles ? '' : ` (skipped: ${missingRobertaFiles})`}`, () => {
   let tokenizer: RobertaTokenizer;
   let reference: ReferenceBpe;
   beforeAll(async () => {
