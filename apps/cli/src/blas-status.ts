@@ -7,7 +7,10 @@ export interface BlasStatus {
   text: string;
 }
 
-export async function blasStatus(): Promise<BlasStatus | null> {
+export async function blasStatus(wasmDevice: string): Promise<BlasStatus | null> {
+  // the backend names the BLAS it loaded in its device string ("…; GEMM: OpenBLAS 0.3.21 (…))")
+  const loaded = /; GEMM: (.*)\)$/.exec(wasmDevice);
+  if (loaded) return { found: true, text: `on ${loaded[1]}` };
   let wasm: typeof import('@edora/backend-wasm/node');
   try {
     wasm = await import('@edora/backend-wasm/node');
@@ -15,6 +18,7 @@ export async function blasStatus(): Promise<BlasStatus | null> {
     return null;
   }
   if (process.env['EDORA_BLAS'] === 'off') return { found: false, text: 'on the wasm GEMM (EDORA_BLAS=off)' };
+  // not loaded: search again, for what was searched and why it failed
   const r = wasm.loadBlas();
   if (r.ok) return { found: true, text: `on ${r.gemm.description}` };
   const searched = r.searched.length > 0 ? `; searched ${r.searched.join(', ')}` : '';

@@ -1,4 +1,4 @@
-import type { TensorView } from '@edora/tensor';
+import type { GemmArgs } from './gemm.js';
 
 /**
  * A GEMM that runs somewhere other than the wasm kernels but on the same bytes: in Node, an
@@ -16,15 +16,8 @@ export interface ExternalGemm {
   run(memory: WebAssembly.Memory, call: GemmCall): boolean;
 }
 
-export interface GemmCall {
-  a: TensorView;
-  b: TensorView;
-  out: TensorView;
-  alpha: number;
-  beta: number;
-  /** float32 [N] added to every row of the product (matmulBiasAct), or null */
-  bias: TensorView | null;
-}
+/** The wasm GEMM's arguments without its ReLU epilogue (the backend keeps ReLU products on the wasm GEMM). */
+export type GemmCall = Omit<GemmArgs, 'relu'>;
 
 /** How a BLAS reads one row-major matrix operand: as stored, or as the transpose of what is stored. */
 export interface BlasOperand {

@@ -170,6 +170,20 @@ describe.each(rowBackends)('wasm softmax forward and backward against the cpu ke
   });
 });
 
+/**
+ * Runs `check` on a two-thread backend over [3, 16,389] elements — three full row-task chunks of
+ * 16,384 and a tail of 15 — once per case, and checks that exactly those 4 chunks per case ran.
+ */
+async function inFourChunksOnTwoThreads(check: (wasm: WasmBackend, shape: [number, number]) => void, cases: number): Promise<void> {
+  const wasm = createWasmBackend({ threads: 2, parallelMinElements: 0, blas: 'off' });
+  await untilEveryThreadWorks(wasm);
+  const total = (): number => wasm.chunksByThread().reduce((a, b) => a + b, 0);
+  const before = total();
+  check(wasm, [3, 16_389]);
+  expect(total() - before).toBe(4 * cases);
+  wasm.dispose();
+}
+
 describe('wasm Philox uniform and Bernoulli samples', () => {
   const cpu = new CpuBackend();
   const cases: OpAttrs['random'][] = [
@@ -191,18 +205,12 @@ describe('wasm Philox uniform and Bernoulli samples', () => {
 
   it('are bit-identical to the cpu kernel, counters past 2^32 and 64-bit seeds included', () => {
     const wasm = new WasmBackend();
-    same(wasm, [7, 143]); // 1,001: four-wide SIMD draws and a scalar tail
+    same(wasm, [7, 143]); // 1,001 draws on the calling thread
     wasm.dispose();
   });
 
   it('split into chunks over two threads, the same bits (a counter-based generator)', async () => {
-    const wasm = createWasmBackend({ threads: 2, parallelMinElements: 0, blas: 'off' });
-    await untilEveryThreadWorks(wasm);
-    const before = wasm.chunksByThread();
-    same(wasm, [3, 16_389]); // three full chunks of 16,384 and a tail chunk of 15
-    const after = wasm.chunksByThread();
-    expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(4 * cases.length);
-    wasm.dispose();
+    await inFourChunksOnTwoThreads((wasm, shape) => same(wasm, shape), cases.length);
   });
 });
 
@@ -242,12 +250,6 @@ describe('wasm fused dropout', () => {
   });
 
   it('split into chunks over two threads, the same bits', async () => {
-    const wasm = createWasmBackend({ threads: 2, parallelMinElements: 0, blas: 'off' });
-    await untilEveryThreadWorks(wasm);
-    const before = wasm.chunksByThread();
-    same(wasm, [3, 16_389]); // three full chunks of 16,384 and a tail chunk of 15
-    const after = wasm.chunksByThread();
-    expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(4 * cases.length);
-    wasm.dispose();
+    await inFourChunksOnTwoThreads((wasm, shape) => same(wasm, shape), cases.length);
   });
 });

@@ -34,7 +34,8 @@ export async function backendsCommand(p: Parsed, io: Io): Promise<number> {
     for (const b of all) if (b.backend) fallbacks.set(b.name, await smokeFallbacks(b.backend));
   }
   await setBackend(current);
-  const blas = all.some((b) => b.name === 'wasm' && b.usable) ? await blasStatus() : null;
+  const wasmStatus = all.find((b) => b.name === 'wasm' && b.usable);
+  const blas = wasmStatus?.device !== undefined ? await blasStatus(wasmStatus.device) : null;
   if (p.values.json) {
     const backends = all.map(({ backend: _b, ...s }) => (verbose && fallbacks.has(s.name) ? { ...s, fallbacks: fallbacks.get(s.name) } : s));
     io.stdout.write(JSON.stringify({ backends, auto, ...(blas ? { wasmProducts: blas } : {}) }) + '\n');
