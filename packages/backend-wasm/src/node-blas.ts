@@ -86,20 +86,49 @@ export function loadBlas(options: BlasOptions = {}): BlasLoad {
       continue;
     }
     let description = `BLAS (${path})`;
+    let threads: BlasThreads | null = null;
     try {
       const config = lib.func('const char *openblas_get_config()') as () => string;
       description = `${config().split(' ').slice(0, 2).join(' ')} (${path})`;
-      if (options.threads !== undefined) (lib.func('void openblas_set_num_threads(int)') as (n: number) => void)(options.threads);
+      const set = lib.func('void openblas_set_num_threads(int)') as (n: number) => void;
+      if (options.threads !== undefined) set(options.threads);
+      const max = (lib.func('int openblas_get_num_threads()') as () => number)();
+      threads = { set, max, now: max };
     } catch {
       // not OpenBLAS (Accelerate, a reference CBLAS): no version string, no thread control
     }
-    return { ok: true, path, gemm: new BlasGemm(sgemm, description) };
+    return { ok: true, path, gemm: new BlasGemm(sgemm, description, threads) };
   }
   return { ok: false, reason: errors.join('; '), searched };
 }
 
+/**
+ * Products with a dimension this small or smaller run on one BLAS thread. On such thin products
+ * (the 768 × 26 blocks of a randomized SVD, rank-16 adapter products) a second OpenBLAS thread
+ * buys 1.02–1.19× in wall time (up to 1.4× at 4096 rows) for 1.65–1.9× the CPU time (measured
+ * with OpenBLAS 0.3.21, 2 cores; docs/benchmarks.md), so one thread is the better use of the
+ * cores, and on a loaded machine it is also the faster one.
+ */
+export const BLAS_THIN_MAX = 32;
+
+/** How many BLAS threads a product of M×K by K×N gets out of `max`. */
+export function blasThreadsFor(M: number, N: number, K: number, max: number): number {
+  return Math.min(M, N, K) <= BLAS_THIN_MAX ? 1 : max;
+}
+
+/** OpenBLAS's thread control: the setting is global, so it is changed only when a product needs another. */
+interface BlasThreads {
+  readonly set: (n: number) => void;
+  readonly max: number;
+  now: number;
+}
+
 class BlasGemm implements ExternalGemm {
-  constructor(private readonly sgemm: Sgemm, readonly description: string) {}
+  constructor(
+    private readonly sgemm: Sgemm,
+    readonly description: string,
+    private readonly threads: BlasThreads | null,
+  ) {}
 
   run(memory: WebAssembly.Memory, { a, b, out, alpha, beta, bias }: GemmCall): boolean {
     const [batch, M, K] = a.shape as [number, number, number];
@@ -114,6 +143,14 @@ class BlasGemm implements ExternalGemm {
     const base = (v: { buffer: unknown; offset: number }): number => (v.buffer as WasmBuffer).ptr / 4 + v.offset;
     const a0 = base(a), b0 = base(b), c0 = base(out);
     const u8 = new Uint8Array(memory.buffer);
+    const th = this.threads;
+    if (th) {
+      const want = blasThreadsFor(M, N, K, th.max);
+      if (want !== th.now) {
+        th.set(want);
+        th.now = want;
+      }
+    }
     for (let i = 0; i < batch; i++) {
       const ai = a0 + i * a.strides[0]!, bi = b0 + i * b.strides[0]!, ci = c0 + i * out.strides[0]!;
       if (bias) layBias(f32, u8, base(bias), bias.strides[0]!, ci, M, N, opC.ld);

@@ -7,7 +7,7 @@ import { NODE_WORKER_SOURCE } from './worker-source.js';
 import { WasmBackendError } from './errors.js';
 
 export * from './index.js';
-export { blasCandidates, blasInstallHint, loadBlas, type BlasLoad, type BlasOptions } from './node-blas.js';
+export { BLAS_THIN_MAX, blasCandidates, blasInstallHint, blasThreadsFor, loadBlas, type BlasLoad, type BlasOptions } from './node-blas.js';
 
 /**
  * Starts workers with worker_threads. They are unref'd: an idle pool never keeps the process

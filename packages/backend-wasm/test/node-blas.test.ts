@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { matmul, randn } from '@edora/tensor';
 import { runConformance } from '@edora/tensor/conformance';
 import { blasOperand } from '../src/index.js';
-import { createWasmBackend, loadBlas } from '../src/node.js';
+import { BLAS_THIN_MAX, blasThreadsFor, createWasmBackend, loadBlas } from '../src/node.js';
 
 // The system BLAS as the wasm backend's GEMM (the float64 comparisons over every layout are in
 // gemm.test.ts): operand layouts, that koffi hands the BLAS the wasm memory itself (no copy),
@@ -28,6 +29,17 @@ describe('blasOperand: the (trans, ld) a row-major CBLAS reads a strided matrix 
 });
 
 const blas = loadBlas();
+
+describe('blasThreadsFor: thin products on one BLAS thread', () => {
+  it('any dimension ≤ BLAS_THIN_MAX gives one thread; larger products get them all', () => {
+    expect(BLAS_THIN_MAX).toBe(32);
+    expect(blasThreadsFor(768, 26, 768, 2)).toBe(1); // a randomized SVD block
+    expect(blasThreadsFor(26, 3072, 768, 2)).toBe(1);
+    expect(blasThreadsFor(1024, 768, 16, 4)).toBe(1); // a rank-16 adapter's up-projection
+    expect(blasThreadsFor(33, 768, 768, 2)).toBe(2);
+    expect(blasThreadsFor(4096, 768, 768, 4)).toBe(4);
+  });
+});
 
 describe('loadBlas', () => {
   it('a path that does not exist: not ok, with that path as what was searched and why it failed', () => {
@@ -66,6 +78,32 @@ describe.runIf(process.platform === 'linux')('koffi passes pointers into the was
     expect(at1000 - at0).toBe(1000n);
     memory.grow(1); // a grown shared memory keeps its addresses
     expect(koffi.address(memchr(new Float32Array(memory.buffer), 7, 4))).toBe(at0);
+  });
+});
+
+describe.runIf(blas.ok)('products through the BLAS, thin and thick alternating (the thread setting changes between them)', () => {
+  it('each matches a float64 recomputation', async () => {
+    const be = createWasmBackend({ threads: 2 });
+    try {
+      for (const [m, k, n] of [[96, 80, 8], [96, 80, 64], [4, 200, 70], [64, 48, 40]] as const) {
+        const a = randn([m, k], { seed: m + k, backend: be });
+        const b = randn([k, n], { seed: n, backend: be });
+        const c = matmul(a, b);
+        const [A, B, C] = await Promise.all([a.data(), b.data(), c.data()]);
+        let worst = 0;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += A[i * k + p]! * B[p * n + j]!;
+            worst = Math.max(worst, Math.abs(C[i * n + j]! - s));
+          }
+        }
+        expect(worst, `${m}×${k}·${k}×${n}`).toBeLessThan(1e-4 * Math.sqrt(k));
+        [a, b, c].forEach((t) => t.dispose());
+      }
+    } finally {
+      be.dispose();
+    }
   });
 });
 
