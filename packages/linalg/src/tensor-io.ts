@@ -22,13 +22,13 @@ export async function toHost(t: Tensor, op: string): Promise<HostMatrix> {
 
 /** A host matrix as a tensor of `dtype` on `backend`. */
 export function fromHost(m: HostMatrix, backend: BackendV1, dtype: 'float32' | 'float64'): Tensor {
-  const arr = dtype === 'float64' ? m.data.slice() : Float32Array.from(m.data);
+  const arr = dtype === 'float64' ? m.data.slice() : new Float32Array(m.data);
   return noGrad(() => tensor(arr, [m.rows, m.cols], { backend }));
 }
 
 /** A host vector as a 1-D tensor. */
 export function vectorFromHost(v: Float64Array, backend: BackendV1, dtype: 'float32' | 'float64'): Tensor {
-  const arr = dtype === 'float64' ? v.slice() : Float32Array.from(v);
+  const arr = dtype === 'float64' ? v.slice() : new Float32Array(v);
   return noGrad(() => tensor(arr, [v.length], { backend }));
 }
 

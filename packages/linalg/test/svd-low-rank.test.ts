@@ -119,7 +119,7 @@ describe.each(BACKENDS)('svdLowRank on the %s backend', (backendName) => {
     // Counted per call through the backend's own alloc/free, not by live totals: tensors that
     // earlier tests left to the FinalizationRegistry may be freed at any await in between.
     const a = onBackend(CASES[1]!.a);
-    for (const normalizer of ['qr', 'cholqr2'] as Normalizer[]) {
+    for (const normalizer of ['qr', 'lu', 'cholqr2'] as Normalizer[]) {
       const allocated = new Set<BackendBuffer>();
       const alloc = backend.alloc.bind(backend);
       const free = backend.free.bind(backend);

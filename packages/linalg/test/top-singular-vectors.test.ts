@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { tensor, type Tensor } from '@edora/tensor';
+import { initBackend, registeredBackends, tensor, type BackendBuffer, type Tensor } from '@edora/tensor';
 import { openSafetensorsFile } from '@edora/tensor/node';
 import { svdLowRank, topLeftSingularVectors, topLeftSingularVectorsBatch, type RandomizedSvdOptions } from '../src/index.js';
 import type { HostMatrix } from '../src/host/matrix.js';
@@ -81,6 +81,40 @@ describe('topLeftSingularVectors defaults', () => {
     // and the options reach the computation: another seed gives other bits
     const other = await topLeftSingularVectors(w, 5, { seed: 42 });
     expect([...(await other.data())]).not.toEqual([...(await b.data())]);
+  });
+});
+
+describe.each(registeredBackends().map((b) => b.name))('topLeftSingularVectorsBatch on the %s backend', (name) => {
+  it('equals one call per matrix bit for bit (Ω shared by the matrices with as many columns), and frees the shared Ω', async () => {
+    const backend = await initBackend(name);
+    const mat = (m: number, n: number, f: number) => tensor(new Float32Array(m * n).map((_, i) => Math.sin(f * i) + Math.cos(0.003 * f * i * i)), [m, n], { backend });
+    const ws = [mat(30, 20, 0.37), mat(24, 20, 0.51), mat(30, 44, 0.23)];
+    const opts: RandomizedSvdOptions = { oversamples: 4, powerIters: 3, normalizer: 'lu', seed: 3 };
+    const singles = await Promise.all(ws.map((w) => topLeftSingularVectors(w, 5, opts)));
+    const allocated = new Set<BackendBuffer>();
+    const alloc = backend.alloc.bind(backend);
+    const free = backend.free.bind(backend);
+    backend.alloc = (n: number) => {
+      const b = alloc(n);
+      allocated.add(b);
+      return b;
+    };
+    backend.free = (b: BackendBuffer) => {
+      allocated.delete(b);
+      free(b);
+    };
+    try {
+      const bs = await topLeftSingularVectorsBatch(ws, 5, opts);
+      await backend.sync();
+      expect(allocated.size).toBe(3); // the three results, nothing else
+      for (const [i, b] of bs.entries()) expect([...(await b.data())], `matrix ${i}`).toEqual([...(await singles[i]!.data())]);
+      bs.forEach((b) => b.dispose());
+      expect(allocated.size).toBe(0);
+    } finally {
+      delete (backend as { alloc?: unknown }).alloc;
+      delete (backend as { free?: unknown }).free;
+      [...ws, ...singles].forEach((t) => t.dispose());
+    }
   });
 });
 

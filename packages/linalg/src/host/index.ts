@@ -5,7 +5,7 @@ export { cholesky } from './cholesky.js';
 export { solveTriangular, type TriangularSolveOptions } from './triangular.js';
 export { eigh, type SymmetricEigen } from './eigh.js';
 export { svd, flipSigns, type HostSVD } from './svd.js';
-export { normalize, luNormalize, cholQR2, NORMALIZERS, type Normalizer } from './normalize.js';
+export { normalize, normalizeRows, luNormalize, luNormalizeRows, cholQR2, NORMALIZERS, type Normalizer } from './normalize.js';
 export { randomizedSvd, type RandomizedSvdOptions } from './randomized.js';
 export type { LinearOperator } from './linear-operator.js';
 export { matrixOperator } from './matrix-operator.js';

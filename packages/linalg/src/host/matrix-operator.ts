@@ -1,5 +1,5 @@
 import { noGrad, randn } from '@edora/tensor';
-import { assertFinite, matmul, matmulTN, type HostMatrix } from './matrix.js';
+import { assertFinite, matmul, matmulNT, transpose, type HostMatrix } from './matrix.js';
 import type { LinearOperator } from './linear-operator.js';
 
 /**
@@ -15,12 +15,19 @@ export function matrixOperator(a: HostMatrix): LinearOperator {
     sketch: async (l, seed) => {
       const omega = noGrad(() => randn([a.cols, l], { seed, backend: 'cpu', dtype: 'float64' }));
       try {
-        return matmul(a, { rows: a.cols, cols: l, data: Float64Array.from(await omega.data()) });
+        return transpose(matmul(a, { rows: a.cols, cols: l, data: Float64Array.from(await omega.data()) }));
       } finally {
         omega.dispose();
       }
     },
-    apply: async (x) => matmul(a, x),
-    applyT: async (x) => matmulTN(a, x),
+    timesA: async (x, out) => into(matmul(x, a), out),
+    timesAT: async (x, out) => into(matmulNT(x, a), out),
   };
+}
+
+/** `m` with its entries in `out` when one is given. */
+function into(m: HostMatrix, out: Float64Array | undefined): HostMatrix {
+  if (!out) return m;
+  out.set(m.data);
+  return { rows: m.rows, cols: m.cols, data: out };
 }

@@ -38,28 +38,6 @@ export function transpose(a: HostMatrix): HostMatrix {
   return { rows: cols, cols: rows, data: out };
 }
 
-/** Columns [start, end) of `a` as a new matrix. */
-export function sliceColumns(a: HostMatrix, start: number, end: number): HostMatrix {
-  const w = end - start;
-  const out = new Float64Array(a.rows * w);
-  for (let i = 0; i < a.rows; i++) out.set(a.data.subarray(i * a.cols + start, i * a.cols + end), i * w);
-  return { rows: a.rows, cols: w, data: out };
-}
-
-/** The matrices side by side (all with the same number of rows). */
-export function hconcat(parts: readonly HostMatrix[]): HostMatrix {
-  const rows = parts[0]?.rows ?? 0;
-  const cols = parts.reduce((c, p) => c + p.cols, 0);
-  const out = new Float64Array(rows * cols);
-  let at = 0;
-  for (const p of parts) {
-    if (p.rows !== rows) throw new ShapeError(`hconcat: row counts differ (${rows} and ${p.rows})`);
-    for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), i * cols + at);
-    at += p.cols;
-  }
-  return { rows, cols, data: out };
-}
-
 /** Rows [start, end) of `a` as a new matrix. */
 export function sliceRows(a: HostMatrix, start: number, end: number): HostMatrix {
   return { rows: end - start, cols: a.cols, data: a.data.slice(start * a.cols, end * a.cols) };
@@ -127,19 +105,15 @@ export function matmulNT(a: HostMatrix, b: HostMatrix): HostMatrix {
   return { rows: m, cols: n, data: out };
 }
 
-/**
- * aᵀ a, symmetric: only the lower triangle is computed (as dot products of columns, read from a
- * transposed copy so both operands are contiguous) and mirrored.
- */
-export function gram(a: HostMatrix): HostMatrix {
-  const n = a.cols;
-  const m = a.rows;
-  const at = transpose(a).data;
+/** a aᵀ, symmetric: only the lower triangle is computed (dot products of contiguous rows) and mirrored. */
+export function rowGram(a: HostMatrix): HostMatrix {
+  const n = a.rows;
+  const m = a.cols;
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    const ci = at.subarray(i * m, (i + 1) * m);
+    const ri = a.data.subarray(i * m, (i + 1) * m);
     for (let j = 0; j <= i; j++) {
-      const v = dot(ci, at.subarray(j * m, (j + 1) * m));
+      const v = dot(ri, a.data.subarray(j * m, (j + 1) * m));
       out[i * n + j] = v;
       out[j * n + i] = v;
     }

@@ -1,8 +1,8 @@
 import { ArgumentError } from '@edora/tensor';
 import { NotPositiveDefiniteError } from '../errors.js';
 import { cholesky } from './cholesky.js';
-import { matmulTN, type HostMatrix } from './matrix.js';
-import { qr } from './qr.js';
+import { matmulTN, transpose, type HostMatrix } from './matrix.js';
+import { qr, qrQRows } from './qr.js';
 import { solveTriangular } from './triangular.js';
 
 /**
@@ -31,45 +31,160 @@ export function normalize(y: HostMatrix, normalizer: Normalizer): HostMatrix {
 }
 
 /**
+ * `normalize` for a block stored as rows (l×m, the transpose of the m×l block, as a
+ * LinearOperator passes blocks): returns the normalized block as rows too. LU works on the rows
+ * directly; QR and CholeskyQR2 transpose around their row-major factorizations.
+ */
+export function normalizeRows(yt: HostMatrix, normalizer: Normalizer): HostMatrix {
+  switch (normalizer) {
+    case 'lu':
+      return luNormalizeRows(yt);
+    case 'qr':
+      return orthonormalRows(yt);
+    case 'cholqr2': {
+      const y = transpose(yt);
+      return transpose(cholQR2(y) ?? qr(y).Q);
+    }
+    default:
+      throw new ArgumentError(`normalizer must be one of ${NORMALIZERS.join(', ')}, got ${String(normalizer)}`);
+  }
+}
+
+/** Qᵀ of the thin QR of Y, from and to the block's rows (Yᵀ, l×m): an orthonormal basis of span(Y) as rows. */
+export function orthonormalRows(yt: HostMatrix): HostMatrix {
+  return qrQRows(yt);
+}
+
+/**
  * P·L from Gaussian elimination with partial pivoting on the m×l block Y (m ≥ l): the unit-lower
- * factor with its rows in Y's original order (scipy.linalg.lu(Y, permute_l=True)). Rows are never
- * swapped physically: the rows not yet used as pivots are kept in a compact list, and each pivot
- * row simply leaves it.
+ * factor with its rows in Y's original order (scipy.linalg.lu(Y, permute_l=True)).
  */
 export function luNormalize(y: HostMatrix): HostMatrix {
-  const m = y.rows;
-  const l = y.cols;
+  return transpose(luNormalizeRows(transpose(y)));
+}
+
+/**
+ * `luNormalize` on the block's transpose: takes Yᵀ (l×m) and returns (P·L)ᵀ (min(m, l)×m).
+ *
+ * The elimination works on the columns of Y, which are the rows here (contiguous), with physical
+ * row swaps as LAPACK's getrf does: every update is a contiguous axpy over the m − j entries below
+ * the pivot instead of a ≤ l-long row update reached through a row list. Each entry sees the same
+ * operations in the same order as in the textbook row-oriented elimination; only the choice
+ * between exactly equal pivot candidates could differ (the first in the current row order wins,
+ * as in LAPACK).
+ */
+export function luNormalizeRows(yt: HostMatrix): HostMatrix {
+  const k = Math.min(yt.rows, yt.cols);
+  return luRowsInPlace({ rows: yt.rows, cols: yt.cols, data: yt.data.slice() }, new Float64Array(k * yt.cols));
+}
+
+/**
+ * The normalizations of one randomized SVD's power iterations, reusing their buffers (at ~1000
+ * blocks of 20–80k entries per model init, fresh arrays kept V8's collector busy): `apply` may
+ * overwrite the block it is given — a product's fresh result that nobody else holds — and its
+ * result stays valid until the next `apply` of a block as wide, by which time the product that
+ * read it has settled (a LinearOperator does not keep its argument).
+ */
+export class BlockNormalizer {
+  private readonly outs = new Map<number, Float64Array>();
+
+  constructor(readonly normalizer: Normalizer) {}
+
+  apply(yt: HostMatrix): HostMatrix {
+    if (this.normalizer !== 'lu') return normalizeRows(yt, this.normalizer);
+    const size = Math.min(yt.rows, yt.cols) * yt.cols;
+    let out = this.outs.get(yt.cols);
+    if (out?.length !== size) this.outs.set(yt.cols, (out = new Float64Array(size)));
+    return luRowsInPlace(yt, out);
+  }
+}
+
+/** `luNormalizeRows` destroying `yt` and writing (P·L)ᵀ into `out` (min(l, m)·m entries). */
+function luRowsInPlace(yt: HostMatrix, out: Float64Array): HostMatrix {
+  const l = yt.rows;
+  const m = yt.cols;
   const k = Math.min(m, l);
-  const W = y.data.slice();
-  const L = new Float64Array(m * k);
-  const rest = new Int32Array(m);
-  for (let i = 0; i < m; i++) rest[i] = i;
-  let count = m;
+  const W = yt.data; // column c of Y at W[c·m, c·m + m); rows swapped as pivots are chosen
+  const perm = new Int32Array(m); // perm[i]: the row of Y now at position i
+  for (let i = 0; i < m; i++) perm[i] = i;
   for (let j = 0; j < k; j++) {
-    let at = 0;
-    let best = -1;
-    for (let t = 0; t < count; t++) {
-      const v = Math.abs(W[rest[t]! * l + j]!);
+    const cj = j * m;
+    let p = j;
+    let best = Math.abs(W[cj + j]!);
+    for (let i = j + 1; i < m; i++) {
+      const v = Math.abs(W[cj + i]!);
       if (v > best) {
         best = v;
-        at = t;
+        p = i;
       }
     }
-    const p = rest[at]!;
-    rest[at] = rest[--count]!;
-    L[p * k + j] = 1;
-    const pb = p * l;
-    const piv = W[pb + j]!;
+    if (p !== j) {
+      for (let c = 0; c < l; c++) {
+        const t = W[c * m + j]!;
+        W[c * m + j] = W[c * m + p]!;
+        W[c * m + p] = t;
+      }
+      const t = perm[j]!;
+      perm[j] = perm[p]!;
+      perm[p] = t;
+    }
+    const piv = W[cj + j]!;
     if (piv === 0) continue; // the remaining column is zero: nothing to eliminate (LAPACK does the same)
-    for (let t = 0; t < count; t++) {
-      const rb = rest[t]! * l;
-      const f = W[rb + j]! / piv;
-      L[rest[t]! * k + j] = f;
-      if (f === 0) continue;
-      for (let c = j + 1; c < l; c++) W[rb + c]! -= f * W[pb + c]!;
+    for (let i = j + 1; i < m; i++) W[cj + i]! /= piv; // column j of L below the diagonal
+    eliminate(W, m, j, j + 1, l);
+  }
+  // Row j of (P·L)ᵀ: L's column j, each entry back at its row of Y (zeros above the diagonal).
+  out.fill(0);
+  for (let j = 0; j < k; j++) {
+    const cj = j * m;
+    out[cj + perm[j]!] = 1;
+    for (let i = j + 1; i < m; i++) out[cj + perm[i]!] = W[cj + i]!;
+  }
+  return { rows: k, cols: m, data: out };
+}
+
+/**
+ * Columns [from, to) of the column-major W (columns of length m) minus L's column j times their
+ * row j, below row j: four columns per pass, so each entry of L's column is loaded once per four
+ * updates. Every entry still sees its updates in the same order.
+ */
+function eliminate(W: Float64Array, m: number, j: number, from: number, to: number): void {
+  const x = j * m;
+  let c = from;
+  for (; c + 3 < to; c += 4) {
+    const y0 = c * m;
+    const y1 = y0 + m;
+    const y2 = y1 + m;
+    const y3 = y2 + m;
+    const a0 = -W[y0 + j]!;
+    const a1 = -W[y1 + j]!;
+    const a2 = -W[y2 + j]!;
+    const a3 = -W[y3 + j]!;
+    for (let i = j + 1; i < m; i++) {
+      const xi = W[x + i]!;
+      W[y0 + i] = W[y0 + i]! + xi * a0;
+      W[y1 + i] = W[y1 + i]! + xi * a1;
+      W[y2 + i] = W[y2 + i]! + xi * a2;
+      W[y3 + i] = W[y3 + i]! + xi * a3;
     }
   }
-  return { rows: m, cols: k, data: L };
+  for (; c < to; c++) {
+    const y = c * m;
+    const a = -W[y + j]!;
+    if (a !== 0) axpy(W, y, x, a, j + 1, m);
+  }
+}
+
+/** W[y + i] += a · W[x + i] for i in [from, to): the elimination's inner loop, unrolled by four. */
+function axpy(W: Float64Array, y: number, x: number, a: number, from: number, to: number): void {
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    W[y + i] = W[y + i]! + W[x + i]! * a;
+    W[y + i + 1] = W[y + i + 1]! + W[x + i + 1]! * a;
+    W[y + i + 2] = W[y + i + 2]! + W[x + i + 2]! * a;
+    W[y + i + 3] = W[y + i + 3]! + W[x + i + 3]! * a;
+  }
+  for (; i < to; i++) W[y + i] = W[y + i]! + W[x + i]! * a;
 }
 
 /** Smallest ratio min(diag L)/max(diag L) accepted; below it CholeskyQR loses too much orthogonality. */

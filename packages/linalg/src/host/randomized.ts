@@ -1,9 +1,8 @@
 import { ArgumentError } from '@edora/tensor';
 import { blockKrylovBasis } from './block-krylov.js';
 import type { LinearOperator } from './linear-operator.js';
-import { matmulNT, sliceColumns, sliceRows, transpose, type HostMatrix } from './matrix.js';
-import { NORMALIZERS, normalize, type Normalizer } from './normalize.js';
-import { qr } from './qr.js';
+import { matmul, sliceRows, transpose, type HostMatrix } from './matrix.js';
+import { BlockNormalizer, NORMALIZERS, orthonormalRows, type Normalizer } from './normalize.js';
 import { flipSigns, svd, type HostSVD } from './svd.js';
 
 export interface RandomizedSvdOptions {
@@ -80,25 +79,28 @@ export function resolveRandomizedOptions(
  * normalized as scikit-learn's randomized_range_finder does):
  *   Y = A Ω;  repeat q times: Y = A · norm(Aᵀ · norm(Y));  Q = qr(Y);
  * with 'krylov', Q is the block Krylov basis (see blockKrylovBasis). Then, for both:
- *   Bᵀ = Aᵀ Q;  Bᵀ = Ũ Σ Ṽᵀ  ⇒  A ≈ (Q Ṽ) Σ Ũᵀ.
- * Only the products touch A; everything else is O((m + n)·l²) on the host in float64.
- * Returns the top k triplets with `flipSigns`' convention.
+ *   B = Qᵀ A;  B = Ũ Σ Ṽᵀ  ⇒  A ≈ (Q Ũ) Σ Ṽᵀ.
+ * Only the products touch A; everything else is O((m + n)·l²) on the host in float64. The blocks
+ * are held as rows (Yᵀ, Qᵀ; see LinearOperator). Returns the top k triplets with `flipSigns`'
+ * convention.
  */
 export async function randomizedSvd(op: LinearOperator, k: number, opts: RandomizedSvdOptions = {}): Promise<HostSVD> {
   const o = resolveRandomizedOptions(op.rows, op.cols, k, opts, 'randomizedSvd');
-  const q = o.method === 'krylov' ? await blockKrylovBasis(op, o.l, o.powerIters, o.seed) : await subspaceBasis(op, o);
-  const bt = await op.applyT(q);
-  const small = svd(bt); // bt = Ũ Σ Ṽᵀ with Ũ = small.U (n×l), Ṽᵀ = small.Vt (l×l)
-  const U = sliceColumns(matmulNT(q, small.Vt), 0, o.k); // Q Ṽ
-  const Vt = sliceRows(transpose(small.U), 0, o.k);
-  return flipSigns({ U, S: small.S.slice(0, o.k), Vt });
+  const qt = o.method === 'krylov' ? await blockKrylovBasis(op, o.l, o.powerIters, o.seed) : await subspaceBasis(op, o);
+  const small = svd(await op.timesA(qt)); // B = Qᵀ A = Ũ Σ Ṽᵀ with Ũ = small.U (l×l), Ṽᵀ = small.Vt (l×n)
+  const U = transpose(matmul(sliceRows(transpose(small.U), 0, o.k), qt)); // (Q Ũ)[:, :k] = ((Ũ[:, :k])ᵀ Qᵀ)ᵀ
+  return flipSigns({ U, S: small.S.slice(0, o.k), Vt: sliceRows(small.Vt, 0, o.k) });
 }
 
+/** Qᵀ of the subspace iteration's basis (l×m). */
 async function subspaceBasis(op: LinearOperator, o: ResolvedRandomizedOptions): Promise<HostMatrix> {
-  let y = await op.sketch(o.l, o.seed);
+  const norm = new BlockNormalizer(o.normalizer);
+  let yt = await op.sketch(o.l, o.seed);
+  // Each product overwrites the previous block of its shape, which the normalizer has consumed.
+  let zt: HostMatrix | undefined;
   for (let it = 0; it < o.powerIters; it++) {
-    const z = await op.applyT(normalize(y, o.normalizer));
-    y = await op.apply(normalize(z, o.normalizer));
+    zt = await op.timesA(norm.apply(yt), zt?.data); // (Aᵀ norm(Y))ᵀ
+    yt = await op.timesAT(norm.apply(zt), yt.data); // (A norm(Z))ᵀ
   }
-  return qr(y).Q;
+  return orthonormalRows(yt);
 }

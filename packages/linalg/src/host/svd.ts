@@ -1,6 +1,6 @@
 import { ConvergenceError } from '../errors.js';
 import { eighRows } from './eigh.js';
-import { assertFinite, dot, gram, matmulNT, transpose, type HostMatrix } from './matrix.js';
+import { assertFinite, dot, matmul, rowGram, transpose, type HostMatrix } from './matrix.js';
 
 export interface HostSVD {
   /** m×k, orthonormal columns (k = min(m, n), or the requested rank for truncated SVDs). */
@@ -29,29 +29,38 @@ const MAX_SWEEPS = 40;
 export function svd(a: HostMatrix): HostSVD {
   assertFinite(a, 'svd');
   if (a.rows < a.cols) {
-    const t = svdTall(transpose(a));
-    return { U: transpose(t.Vt), S: t.S, Vt: transpose(t.U) };
+    // a = (aᵀ)ᵀ with aᵀ tall, whose columns are a's rows: a = V Σ Uᵀ for aᵀ = U Σ Vᵀ
+    const t = svdOfColumns(a.data, a.rows, a.cols);
+    return { U: transpose(t.Vt), S: t.S, Vt: t.Ut };
   }
-  return svdTall(a);
+  const t = svdOfColumns(transpose(a).data, a.cols, a.rows);
+  return { U: transpose(t.Ut), S: t.S, Vt: t.Vt };
 }
 
-function svdTall(a: HostMatrix): HostSVD {
-  const m = a.rows;
-  const n = a.cols;
-  if (n === 0) return { U: { rows: m, cols: 0, data: new Float64Array(0) }, S: new Float64Array(0), Vt: { rows: 0, cols: 0, data: new Float64Array(0) } };
+/**
+ * The SVD of a tall m×n matrix A (m ≥ n) given by its columns: row i of `cols` (n×m) is column i
+ * of A. Returns Uᵀ (n×m), S and Vᵀ (n×n). Every step reads and writes contiguous columns.
+ */
+function svdOfColumns(cols: Float64Array, n: number, m: number): { Ut: HostMatrix; S: Float64Array; Vt: HostMatrix } {
+  if (n === 0) return { Ut: { rows: 0, cols: m, data: new Float64Array(0) }, S: new Float64Array(0), Vt: { rows: 0, cols: 0, data: new Float64Array(0) } };
 
   // Scale to max |a| = 1 so the Gram matrix neither overflows nor underflows.
   let scale = 0;
-  for (const v of a.data) scale = Math.max(scale, Math.abs(v));
-  const As: HostMatrix = scale === 0 || scale === 1 ? a : { rows: m, cols: n, data: a.data.map((v) => v / scale) };
+  for (let i = 0; i < cols.length; i++) scale = Math.max(scale, Math.abs(cols[i]!));
+  let As = cols;
+  if (scale !== 0 && scale !== 1) {
+    As = new Float64Array(cols.length);
+    for (let i = 0; i < cols.length; i++) As[i] = cols[i]! / scale;
+  }
+  const At: HostMatrix = { rows: n, cols: m, data: As };
 
   // Preconditioner: eigenvectors of AᵀA, largest first (rows of V₀ᵀ).
-  const { rows: eigRows } = eighRows(gram(As));
+  const { rows: eigRows } = eighRows(rowGram(At));
   const Vt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) Vt.set(eigRows.data.subarray((n - 1 - i) * n, (n - i) * n), i * n);
 
   // Work on Bᵀ = (A V₀)ᵀ = V₀ᵀ Aᵀ so each column of B is a contiguous row.
-  const Bt = matmulNT({ rows: n, cols: n, data: Vt }, As).data;
+  const Bt = matmul({ rows: n, cols: n, data: Vt }, At).data;
   jacobiSweeps(Bt, n, m, Vt);
 
   // Singular values = column norms; sort descending.
@@ -73,11 +82,12 @@ function svdTall(a: HostMatrix): HostSVD {
       zeroRows.push(dst);
       return;
     }
-    const bi = Bt.subarray(src * m, (src + 1) * m);
-    for (let k = 0; k < m; k++) Ut[dst * m + k] = bi[k]! / s;
+    const from = src * m;
+    const to = dst * m;
+    for (let k = 0; k < m; k++) Ut[to + k] = Bt[from + k]! / s;
   });
   completeOrthonormalRows(Ut, m, zeroRows);
-  return { U: transpose({ rows: n, cols: m, data: Ut }), S, Vt: { rows: n, cols: n, data: VtSorted } };
+  return { Ut: { rows: n, cols: m, data: Ut }, S, Vt: { rows: n, cols: n, data: VtSorted } };
 }
 
 /**
