@@ -134,3 +134,21 @@ describe('host eigh (tridiagonal + implicit QL)', () => {
     expect([...eigh({ rows: 1, cols: 1, data: Float64Array.of(-3) }).values]).toEqual([-3]);
   });
 });
+
+describe('host matmul', () => {
+  it('sums each entry in order (bit for bit the plain i-k-j loop), four-row blocks and the rest alike', () => {
+    for (const [m, k, n] of [[9, 5, 7], [4, 3, 2], [3, 6, 5]] as const) {
+      const a = gaussian(m, k, m * k);
+      const b = gaussian(k, n, k * n);
+      a.data[k + 1] = 0; // a zero coefficient inside a four-row block
+      const want = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) want[i * n + j] = want[i * n + j]! + a.data[i * k + p]! * b.data[p * n + j]!;
+      expect([...matmul(a, b).data]).toEqual([...want]);
+    }
+  });
+  it('a zero coefficient skips its row of b (an infinite entry there does not become NaN)', () => {
+    const a = { rows: 5, cols: 2, data: Float64Array.from([1, 0, 2, 0, 3, 0, 4, 0, 5, 0]) };
+    const b = { rows: 2, cols: 2, data: Float64Array.from([1, 2, Infinity, 3]) };
+    expect([...matmul(a, b).data]).toEqual([1, 2, 2, 4, 3, 6, 4, 8, 5, 10]);
+  });
+});

@@ -49,7 +49,10 @@ function checkInner(op: string, k1: number, k2: number, a: HostMatrix, b: HostMa
   }
 }
 
-/** a · b. Loop order i-k-j so the innermost loop streams rows of b and of the result. */
+/**
+ * a · b. Loop order i-k-j so the innermost loop streams rows of b and of the result; four rows of
+ * the result at a time share each load of b's row (every entry still sums its terms in order).
+ */
 export function matmul(a: HostMatrix, b: HostMatrix): HostMatrix {
   checkInner('matmul(a, b)', a.cols, b.rows, a, b);
   const m = a.rows;
@@ -58,16 +61,42 @@ export function matmul(a: HostMatrix, b: HostMatrix): HostMatrix {
   const out = new Float64Array(m * n);
   const A = a.data;
   const B = b.data;
-  for (let i = 0; i < m; i++) {
-    const crow = i * n;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const c0 = i * n;
+    const c1 = c0 + n;
+    const c2 = c1 + n;
+    const c3 = c2 + n;
     for (let p = 0; p < k; p++) {
-      const s = A[i * k + p]!;
-      if (s === 0) continue;
+      const s0 = A[i * k + p]!;
+      const s1 = A[(i + 1) * k + p]!;
+      const s2 = A[(i + 2) * k + p]!;
+      const s3 = A[(i + 3) * k + p]!;
       const brow = p * n;
-      for (let j = 0; j < n; j++) out[crow + j]! += s * B[brow + j]!;
+      if (s0 !== 0 && s1 !== 0 && s2 !== 0 && s3 !== 0) {
+        for (let j = 0; j < n; j++) {
+          const v = B[brow + j]!;
+          out[c0 + j] = out[c0 + j]! + s0 * v;
+          out[c1 + j] = out[c1 + j]! + s1 * v;
+          out[c2 + j] = out[c2 + j]! + s2 * v;
+          out[c3 + j] = out[c3 + j]! + s3 * v;
+        }
+      } else {
+        addScaledRow(out, c0, s0, B, brow, n);
+        addScaledRow(out, c1, s1, B, brow, n);
+        addScaledRow(out, c2, s2, B, brow, n);
+        addScaledRow(out, c3, s3, B, brow, n);
+      }
     }
   }
+  for (; i < m; i++) for (let p = 0; p < k; p++) addScaledRow(out, i * n, A[i * k + p]!, B, p * n, n);
   return { rows: m, cols: n, data: out };
+}
+
+/** out[at + j] += s · B[from + j] for j < n; nothing when s is 0 (so a zero skips NaN and Inf entries). */
+function addScaledRow(out: Float64Array, at: number, s: number, B: Float64Array, from: number, n: number): void {
+  if (s === 0) return;
+  for (let j = 0; j < n; j++) out[at + j] = out[at + j]! + s * B[from + j]!;
 }
 
 /** aᵀ · b, without forming aᵀ: row p of a scatters into every row of the result. */

@@ -107,40 +107,104 @@ function luRowsInPlace(yt: HostMatrix, out: Float64Array): HostMatrix {
   const W = yt.data; // column c of Y at W[c·m, c·m + m); rows swapped as pivots are chosen
   const perm = new Int32Array(m); // perm[i]: the row of Y now at position i
   for (let i = 0; i < m; i++) perm[i] = i;
-  for (let j = 0; j < k; j++) {
-    const cj = j * m;
-    let p = j;
-    let best = Math.abs(W[cj + j]!);
-    for (let i = j + 1; i < m; i++) {
-      const v = Math.abs(W[cj + i]!);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
+  // Two pivots per pass over the trailing columns (each entry's updates keep their order): half
+  // the loads and stores of one pivot at a time.
+  let j = 0;
+  for (; j + 1 < k; j += 2) {
+    const ok0 = pivotColumn(W, l, m, j, perm);
+    if (ok0) {
+      const a = -W[(j + 1) * m + j]!; // column j + 1 by pivot j, so that it can choose its pivot
+      if (a !== 0) axpy(W, (j + 1) * m, j * m, a, j + 1, m);
     }
-    if (p !== j) {
-      for (let c = 0; c < l; c++) {
-        const t = W[c * m + j]!;
-        W[c * m + j] = W[c * m + p]!;
-        W[c * m + p] = t;
-      }
-      const t = perm[j]!;
-      perm[j] = perm[p]!;
-      perm[p] = t;
-    }
-    const piv = W[cj + j]!;
-    if (piv === 0) continue; // the remaining column is zero: nothing to eliminate (LAPACK does the same)
-    for (let i = j + 1; i < m; i++) W[cj + i]! /= piv; // column j of L below the diagonal
-    eliminate(W, m, j, j + 1, l);
+    const ok1 = pivotColumn(W, l, m, j + 1, perm);
+    eliminateTwo(W, m, j, ok0, ok1, j + 2, l);
   }
+  if (j < k && pivotColumn(W, l, m, j, perm)) eliminate(W, m, j, j + 1, l);
   // Row j of (P·L)ᵀ: L's column j, each entry back at its row of Y (zeros above the diagonal).
-  out.fill(0);
   for (let j = 0; j < k; j++) {
     const cj = j * m;
+    for (let i = 0; i < j; i++) out[cj + perm[i]!] = 0;
     out[cj + perm[j]!] = 1;
     for (let i = j + 1; i < m; i++) out[cj + perm[i]!] = W[cj + i]!;
   }
   return { rows: k, cols: m, data: out };
+}
+
+/**
+ * Step j's pivot: the largest |entry| of column j at or below row j (the first of equals) is
+ * swapped into row j across all l columns, and column j below it divided by it (L's column j).
+ * Returns false when the column is zero there: nothing to eliminate (LAPACK does the same).
+ */
+function pivotColumn(W: Float64Array, l: number, m: number, j: number, perm: Int32Array): boolean {
+  const cj = j * m;
+  let p = j;
+  let best = Math.abs(W[cj + j]!);
+  for (let i = j + 1; i < m; i++) {
+    const v = Math.abs(W[cj + i]!);
+    if (v > best) {
+      best = v;
+      p = i;
+    }
+  }
+  if (p !== j) {
+    for (let c = 0; c < l; c++) {
+      const t = W[c * m + j]!;
+      W[c * m + j] = W[c * m + p]!;
+      W[c * m + p] = t;
+    }
+    const t = perm[j]!;
+    perm[j] = perm[p]!;
+    perm[p] = t;
+  }
+  const piv = W[cj + j]!;
+  if (piv === 0) return false;
+  for (let i = j + 1; i < m; i++) W[cj + i]! /= piv;
+  return true;
+}
+
+/**
+ * Columns [from, to) minus L's columns j and j + 1 times their rows j and j + 1 (pivot j's update,
+ * then pivot j + 1's, each skipped when its column was zero), in one pass per four columns.
+ */
+function eliminateTwo(W: Float64Array, m: number, j: number, ok0: boolean, ok1: boolean, from: number, to: number): void {
+  const x0 = j * m;
+  const x1 = x0 + m;
+  const r = j + 1;
+  const l0 = W[x0 + r]!; // L[j + 1, j]
+  let c = from;
+  for (; c + 3 < to; c += 4) {
+    const y0 = c * m;
+    const y1 = y0 + m;
+    const y2 = y1 + m;
+    const y3 = y2 + m;
+    const a0 = ok0 ? -W[y0 + j]! : 0;
+    const a1 = ok0 ? -W[y1 + j]! : 0;
+    const a2 = ok0 ? -W[y2 + j]! : 0;
+    const a3 = ok0 ? -W[y3 + j]! : 0;
+    W[y0 + r] = W[y0 + r]! + l0 * a0;
+    W[y1 + r] = W[y1 + r]! + l0 * a1;
+    W[y2 + r] = W[y2 + r]! + l0 * a2;
+    W[y3 + r] = W[y3 + r]! + l0 * a3;
+    const b0 = ok1 ? -W[y0 + r]! : 0;
+    const b1 = ok1 ? -W[y1 + r]! : 0;
+    const b2 = ok1 ? -W[y2 + r]! : 0;
+    const b3 = ok1 ? -W[y3 + r]! : 0;
+    for (let i = j + 2; i < m; i++) {
+      const u = W[x0 + i]!;
+      const v = W[x1 + i]!;
+      W[y0 + i] = W[y0 + i]! + u * a0 + v * b0;
+      W[y1 + i] = W[y1 + i]! + u * a1 + v * b1;
+      W[y2 + i] = W[y2 + i]! + u * a2 + v * b2;
+      W[y3 + i] = W[y3 + i]! + u * a3 + v * b3;
+    }
+  }
+  for (; c < to; c++) {
+    const y = c * m;
+    const a = ok0 ? -W[y + j]! : 0;
+    W[y + r] = W[y + r]! + l0 * a;
+    const b = ok1 ? -W[y + r]! : 0;
+    for (let i = j + 2; i < m; i++) W[y + i] = W[y + i]! + W[x0 + i]! * a + W[x1 + i]! * b;
+  }
 }
 
 /**
