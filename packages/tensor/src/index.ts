@@ -34,7 +34,7 @@ export {
 export { sum, mean, max, argmax, norm, sumToShape } from './ops/reduce.js';
 export { matmul, matmulBiasAct, type MatmulOptions } from './ops/matmul.js';
 export {
-  softmax, logSoftmax, layerNorm, dropout, embedding, crossEntropy, mse, rowNorm,
+  softmax, logSoftmax, softmaxDropout, layerNorm, dropout, embedding, crossEntropy, mse, rowNorm,
   type DropoutOptions, type CrossEntropyOptions, type EmbeddingOptions,
 } from './ops/nn.js';
 export { concat, stack } from './ops/combine.js';

@@ -1,4 +1,4 @@
-import { add, div, matmul, softmax, tidy, type Tensor } from '@edora/tensor';
+import { add, div, matmul, softmaxDropout, tidy, type Tensor } from '@edora/tensor';
 import { Dropout, LayerNorm, Linear, Module, type LinearLike } from '@edora/layers';
 import type { RobertaConfig } from '../config/roberta-config.js';
 import type { LayerOptions } from './options.js';
@@ -44,12 +44,22 @@ export class RobertaSelfAttention extends Module {
       const q = heads(this.query.forward(x));
       const k = heads(this.key.forward(x));
       const v = heads(this.value.forward(x));
-      // Divide (not multiply by 1/√d) so float32 scores round as HF's do.
-      const scores = add(div(matmul(q, k, { transB: true }), Math.sqrt(this.headSize)), additiveMask);
-      const probs = this.dropout.forward(softmax(scores, -1));
+      const scores = add(scaledScores(q, k, this.headSize), additiveMask);
+      // the softmax and the dropout as one op, whose backward draws no mask a second time
+      const probs = softmaxDropout(scores, this.dropout.p, { training: this.dropout.training });
       return { context: matmul(probs, v).permute([0, 2, 1, 3]).reshape([B, T, H]), probs };
     });
   }
+}
+
+/**
+ * q·kᵀ/√d, rounded as HF's division rounds: when √d is a power of two (head sizes 16, 64, …) the
+ * product's own alpha scales by 1/√d exactly, in the same pass; otherwise it is divided after.
+ */
+function scaledScores(q: Tensor, k: Tensor, headSize: number): Tensor {
+  const root = Math.sqrt(headSize);
+  if (Number.isInteger(Math.log2(root))) return matmul(q, k, { transB: true, alpha: 1 / root });
+  return div(matmul(q, k, { transB: true }), root);
 }
 
 /** attention.output: dense, dropout, residual add, LayerNorm (HF `RobertaSelfOutput`). */

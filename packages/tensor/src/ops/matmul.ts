@@ -1,7 +1,8 @@
 import type { Activation } from '../backend/contract.js';
-import { ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, numel, reshapeStrides, shapeStr } from '../shape.js';
 import { makeView, recordOp, type Tensor } from '../tensor.js';
+import type { BackwardFn } from '../autograd/node.js';
 import { fusedEnabled, runOp } from './dispatch.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { sum, sumToShape } from './reduce.js';
@@ -31,45 +32,95 @@ function as3d(t: Tensor, batch: readonly number[], rows: number, cols: number): 
   return out;
 }
 
+/** `t` ([..., m, cols]) with its leading dims folded into the rows, as [1, rows, cols]; copies only when it must. */
+function asRows(t: Tensor, rows: number, cols: number): Tensor {
+  const s = reshapeStrides(t.shape, t.strides, [rows, cols]);
+  if (s && (s[1] === 1 || rows === 1)) {
+    const view = makeView(t, [rows, cols], s, t.offset);
+    const out = as3d(view, [], rows, cols);
+    view.dispose();
+    return out;
+  }
+  const c = noGradContiguous(t);
+  const out = makeView(c, [1, rows, cols], [0, cols, 1], 0);
+  c.dispose();
+  return out;
+}
+
+/** `t` as `shape` without autograd: a view when the layout allows, else a contiguous copy. */
+function viewAs(t: Tensor, shape: readonly number[]): Tensor {
+  if (t.size === 0) return makeView(t, shape, contiguousStrides(shape), t.offset);
+  const s = reshapeStrides(t.shape, t.strides, shape);
+  if (s) return makeView(t, shape, s, t.offset);
+  const c = noGradContiguous(t);
+  const out = makeView(c, shape, contiguousStrides(shape), 0);
+  c.dispose();
+  return out;
+}
+
+/** A view with the last two dims swapped (no autograd): a transposed GEMM operand. */
+function swapLast(t: Tensor): Tensor {
+  const r = t.rank;
+  const shape = [...t.shape];
+  const strides = [...t.strides];
+  [shape[r - 2], shape[r - 1]] = [shape[r - 1]!, shape[r - 2]!];
+  [strides[r - 2], strides[r - 1]] = [strides[r - 1]!, strides[r - 2]!];
+  return makeView(t, shape, strides, t.offset);
+}
+
+/** One `matmul` op on operands already 3-D and laid out for it: [B, M, N] = alpha · a3 · b3. */
+function gemm3(a3: Tensor, b3: Tensor, alpha: number): Tensor {
+  const bn = Math.max(a3.shape[0]!, b3.shape[0]!);
+  return runOp('matmul', [a3, b3], [{ shape: [bn, a3.shape[1]!, b3.shape[2]!], dtype: a3.dtype }], { alpha, beta: 0 })[0]!;
+}
+
+/** What a product ran on: its result and the 3-D operands, which its backward reuses. */
+interface Product {
+  out: Tensor;
+  a3: Tensor;
+  b3: Tensor;
+  batch: number[];
+  M: number;
+  /** a's batch rows were folded into M: a3 is [1, batch·M, K], b3 the 2-D operand as [1, K, N] */
+  folded: boolean;
+}
+
 /** Batched GEMM of views already shaped [..., M, K] and [..., K, N]; no autograd. */
-function rawMatmul(a: Tensor, b: Tensor, op: string): Tensor {
+function product(a: Tensor, b: Tensor, alpha: number, op: string): Product {
   const M = a.shape[a.rank - 2]!;
   const K = a.shape[a.rank - 1]!;
   const N = b.shape[b.rank - 1]!;
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), op);
   const outShape = [...batch, M, N];
-  // The Linear case: b has no batch of its own and a's batch rows fold into M (one big GEMM).
-  if (b.rank === 2 && batch.length > 0) {
-    const folded = reshapeStrides(a.shape, a.strides, [numel(batch) * M, K]);
-    if (folded && (folded[1] === 1 || M * numel(batch) === 1)) {
-      const a3 = as3d(makeView(a, [numel(batch) * M, K], folded, a.offset), [], numel(batch) * M, K);
-      const b3 = as3d(b, [], K, N);
-      const o = runOp('matmul', [a3, b3], [{ shape: [1, numel(batch) * M, N], dtype: a.dtype }], { alpha: 1, beta: 0 })[0]!;
-      a3.dispose();
-      b3.dispose();
-      const out = makeView(o, outShape, contiguousStrides(outShape), 0);
-      o.dispose();
-      return out;
-    }
-  }
-  const a3 = as3d(a, batch, M, K);
-  const b3 = as3d(b, batch, K, N);
-  const o = runOp('matmul', [a3, b3], [{ shape: [numel(batch), M, N], dtype: a.dtype }], { alpha: 1, beta: 0 })[0]!;
-  a3.dispose();
-  b3.dispose();
+  // The Linear case: b has no batch of its own and a's batch rows fold into M — one big GEMM,
+  // and one for the gradient of b instead of a batch of products and a sum over them
+  const folded = b.rank === 2 && batch.length > 0;
+  const a3 = folded ? asRows(a, numel(batch) * M, K) : as3d(a, batch, M, K);
+  const b3 = as3d(b, folded ? [] : batch, K, N);
+  const o = gemm3(a3, b3, alpha);
   const out = makeView(o, outShape, contiguousStrides(outShape), 0);
   o.dispose();
-  return out;
+  return { out, a3, b3, batch, M, folded };
 }
 
 export interface MatmulOptions {
   transA?: boolean;
   transB?: boolean;
+  /**
+   * Scales the product in the same op: alpha · (a @ b) (default 1). With a power of two the bits
+   * equal those of dividing the product by 1/alpha afterwards (attention's 1/√d for d = 16 or 64).
+   */
+  alpha?: number;
 }
 
 /**
  * Matrix product with NumPy semantics: batch dims broadcast, a 1-D operand is a vector.
  * `transA`/`transB` transpose the last two dims of an operand for free (a strided view).
+ *
+ * Backward runs one product per input that needs a gradient, on the operands the forward product
+ * ran on (a strided operand is copied once, not again for backward); the gradient of a transposed
+ * operand comes out in that operand's own layout (no transposed copy), and that of a 2-D operand
+ * against a batched one is a single product over all the rows.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   a.assertAlive('matmul');
@@ -80,37 +131,101 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (a.dtype !== b.dtype) {
     throw new ShapeError(`matmul: dtypes differ (${a.dtype} ${shapeStr(a.shape)} vs ${b.dtype} ${shapeStr(b.shape)})`);
   }
-  let A = options.transA && a.rank >= 2 ? transpose(a) : a;
-  let B = options.transB && b.rank >= 2 ? transpose(b) : b;
-  const vecA = A.rank === 1;
-  const vecB = B.rank === 1;
-  if (vecA) A = reshape(A, [1, A.shape[0]!]);
-  if (vecB) B = reshape(B, [B.shape[0]!, 1]);
+  const alpha = options.alpha ?? 1;
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ArgumentError(`matmul: alpha must be a finite number, got ${String(alpha)}`);
+  const transA = (options.transA ?? false) && a.rank >= 2;
+  const transB = (options.transB ?? false) && b.rank >= 2;
+  const vecA = a.rank === 1;
+  const vecB = b.rank === 1;
+  // the logical operands [..., M, K] and [..., K, N], as views outside autograd
+  const A = vecA ? makeView(a, [1, a.shape[0]!], [0, a.strides[0]!], a.offset) : transA ? swapLast(a) : a;
+  const B = vecB ? makeView(b, [b.shape[0]!, 1], [b.strides[0]!, 0], b.offset) : transB ? swapLast(b) : b;
   const K = A.shape[A.rank - 1]!;
   if (B.shape[B.rank - 2] !== K) {
+    if (A !== a) A.dispose();
+    if (B !== b) B.dispose();
     throw new ShapeError(
       `matmul: inner dimensions differ: ${shapeStr(a.shape)}${options.transA ? 'ᵀ' : ''} @ ${shapeStr(b.shape)}${options.transB ? 'ᵀ' : ''} ` +
         `(${K} vs ${B.shape[B.rank - 2]})`,
     );
   }
-  const aShape = A.shape;
-  const bShape = B.shape;
-  // only the operands that need a gradient get one: a frozen weight costs no dW product
-  let out = recordOp(rawMatmul(A, B, 'matmul'), 'matmul', [A, B], [A, B], (g, [x, y], needs) => [
-    needs[0] ? sumToShape(rawMatmul(g, transpose(y!), 'matmul backward'), aShape) : null,
-    needs[1] ? sumToShape(rawMatmul(transpose(x!), g, 'matmul backward'), bShape) : null,
-  ]);
+  const layout: Layout = {
+    aShape: a.shape, bShape: b.shape, AShape: A.shape, BShape: B.shape, transA, transB, vecA, vecB, alpha,
+    needA: isGradEnabled() && a.requiresGrad, needB: isGradEnabled() && b.requiresGrad,
+  };
+  const p = product(A, B, alpha, 'matmul');
+  if (A !== a) A.dispose();
+  if (B !== b) B.dispose();
+  let out = p.out;
   if (vecA || vecB) {
     const shape = [...out.shape];
     if (vecB) shape.splice(shape.length - 1, 1);
     if (vecA) shape.splice(shape.length - (vecB ? 1 : 2), 1);
-    const r = reshape(out, shape);
+    const r = makeView(out, shape, contiguousStrides(shape), 0);
     out.dispose();
     out = r;
   }
-  if (A !== a) A.dispose();
-  if (B !== b) B.dispose();
-  return out;
+  // each input's gradient reads only the other operand: keep what a needed gradient reads
+  const saved = [...(layout.needB ? [p.a3] : []), ...(layout.needA ? [p.b3] : [])];
+  const res = recordOp(out, 'matmul', [a, b], saved, productBackward(p, layout));
+  p.a3.dispose();
+  p.b3.dispose();
+  return res;
+}
+
+/** How `matmul` saw its inputs, which its backward needs to hand gradients back in their shapes. */
+interface Layout {
+  aShape: readonly number[];
+  bShape: readonly number[];
+  /** the logical operands' shapes, [..., M, K] and [..., K, N] */
+  AShape: readonly number[];
+  BShape: readonly number[];
+  transA: boolean;
+  transB: boolean;
+  vecA: boolean;
+  vecB: boolean;
+  alpha: number;
+  needA: boolean;
+  needB: boolean;
+}
+
+/**
+ * dA = α·g·Bᵀ and dB = α·Aᵀ·g on the saved 3-D operands. A transposed input gets its gradient
+ * in its own layout (d(a) = α·B·gᵀ for transA, d(b) = α·gᵀ·A for transB); gradients are summed
+ * over the batch dims the input was broadcast along.
+ */
+function productBackward(p: Product, l: Layout): BackwardFn {
+  const { batch, M, folded } = p;
+  const rows = p.a3.shape[1]!;
+  const K = p.a3.shape[2]!;
+  const N = p.b3.shape[2]!;
+  return (g, saved) => {
+    const a3 = l.needB ? saved[0]! : null;
+    const b3 = l.needA ? saved[l.needB ? 1 : 0]! : null;
+    // g as the product's result: [B, M, N] (folded: [1, batch·M, N])
+    const gFull = viewAs(g, [...batch, M, N]);
+    const g3 = folded ? asRows(gFull, rows, N) : as3d(gFull, batch, M, N);
+    let da: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (b3) {
+      if (l.transA && !folded) {
+        da = sumToShape(viewAs(gemm3(b3, swapLast(g3), l.alpha), [...batch, K, M]), l.aShape);
+      } else {
+        const dA = sumToShape(viewAs(gemm3(g3, swapLast(b3), l.alpha), [...batch, M, K]), l.AShape);
+        da = l.vecA ? viewAs(dA, l.aShape) : l.transA ? swapLast(dA) : dA;
+      }
+    }
+    if (a3) {
+      const bBatch = folded ? [] : batch;
+      if (l.transB) {
+        db = sumToShape(viewAs(gemm3(swapLast(g3), a3, l.alpha), [...bBatch, N, K]), l.bShape);
+      } else {
+        const dB = sumToShape(viewAs(gemm3(swapLast(a3), g3, l.alpha), [...bBatch, K, N]), l.BShape);
+        db = l.vecB ? viewAs(dB, l.bShape) : dB;
+      }
+    }
+    return [da, db];
+  };
 }
 
 /**
