@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_JSON_VALUES, fuzz, mutateText } from '@edora/fuzz-kit';
-import { GlueFormatError, collect, parseDataFile, parseGlueTsv, type DataFileFormat, type GlueExample } from '../src/index.js';
+import { HOSTILE_JSON_VALUES, fuzz, mutateBytes, mutateText, type FuzzRng } from '@edora/fuzz-kit';
+import { parquetMetadata, type AsyncBuffer } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { GlueFormatError, collect, parseDataFile, parseGlueTsv, parseParquet, type DataFileFormat, type GlueExample } from '../src/index.js';
+import { sst2SeedParquet } from './parquet-seeds.js';
 
 // Seeded fuzzing of every glue parser (issue 21), on @edora/fuzz-kit: each case must give examples
 // or a GlueFormatError whose message starts with file:line, within the kit's time and memory
-// bounds, and the text parsers must give the same outcome however the bytes are chunked. CI runs
+// bounds, the text parsers must give the same outcome however the bytes are chunked, and parquet
+// the same from whole bytes as through ranged reads. CI runs
 // the counts below (a few seconds); `pnpm fuzz` runs 50 times as many.
 
 const CHUNKS = [1, 3, 64];
@@ -20,7 +25,9 @@ async function outcome(run: () => Promise<GlueExample[]>, file: string): Promise
     const rows = await run();
     for (const r of rows) {
       expect(typeof r.textA).toBe('string');
+      expect(r.textB === undefined || typeof r.textB === 'string').toBe(true);
       expect(r.label === null || Number.isFinite(r.label)).toBe(true);
+      expect(Number.isInteger(r.idx)).toBe(true);
     }
     return rows;
   } catch (e) {
@@ -88,4 +95,83 @@ describe('glue parsers under seeded fuzzing', () => {
     expect(summary.accepted).toBeGreaterThan(20);
     expect(summary.rejected.E_GLUE_FORMAT).toBeGreaterThan(20);
   });
+
+  // parquet seed files: hyparquet-writer's (data page v2) and pyarrow's (data page v1, as HF
+  // `datasets` writes: dictionaries, delta encodings), each with the task whose columns it has
+  const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`fixtures/parquet/${name}`, import.meta.url)));
+  const scores = Array.from({ length: 30 }, (_, i) => (i % 7 === 3 ? null : i / 8));
+  const PARQUET_SEEDS: { task: string; bytes: Uint8Array }[] = [
+    { task: 'sst2', bytes: sst2SeedParquet() },
+    {
+      task: 'stsb',
+      bytes: new Uint8Array(parquetWriteBuffer({
+        columnData: [
+          { name: 'sentence1', data: scores.map((_, i) => `a man ${i % 3}`), type: 'STRING' },
+          { name: 'sentence2', data: scores.map((_, i) => `a woman ${i}`), type: 'STRING' },
+          { name: 'label', data: scores, type: 'FLOAT', nullable: true },
+          { name: 'idx', data: scores.map((_, i) => i), type: 'INT32' },
+        ],
+        codec: 'UNCOMPRESSED',
+        pageSize: 64,
+        rowGroupSize: 12,
+      })),
+    },
+    { task: 'sst2', bytes: fixture('hf-sst2.parquet') },
+    { task: 'mnli', bytes: fixture('delta-v1.parquet') },
+  ];
+  // where the column chunks begin (their first page header), for the lies aimed at page headers
+  const CHUNK_STARTS = PARQUET_SEEDS.map(({ bytes }) =>
+    parquetMetadata(bytes.slice().buffer).row_groups.flatMap((g) => g.columns.map((c) => Number(c.meta_data!.dictionary_page_offset || c.meta_data!.data_page_offset))),
+  );
+  /** Counts a page header or run might hold: zero, a byte's worth, 2^30, 2^31 - 1, 2^32 - 1, 2^64 - 1. */
+  const LYING_VARINTS = [[0], [0x7f], [0x80, 0x80, 0x80, 0x80, 0x04], [0xfe, 0xff, 0xff, 0xff, 0x0f], [0xff, 0xff, 0xff, 0xff, 0x0f], [...new Array<number>(9).fill(0xff), 0x01]];
+
+  /** A seed file's index, then its bytes: the task travels with the input (and survives shrinking). */
+  const withSeed = (k: number, bytes: Uint8Array): Uint8Array => Uint8Array.from([k, ...bytes]);
+
+  /** Examples or the GlueFormatError's message, the same from the bytes as through ranged reads. */
+  async function parquetOutcome(input: Uint8Array): Promise<void> {
+    const seed = PARQUET_SEEDS[(input[0] ?? 0) % PARQUET_SEEDS.length]!;
+    const bytes = input.subarray(1);
+    const options = { task: seed.task, file: 'fuzz.parquet' };
+    const ranged: AsyncBuffer = { byteLength: bytes.length, slice: (start, end) => Promise.resolve(bytes.slice(start, end).buffer) };
+    const whole = await outcome(() => collect(parseParquet(bytes, options)), 'fuzz.parquet');
+    expect(await outcome(() => collect(parseParquet(ranged, options)), 'fuzz.parquet')).toEqual(whole);
+    if (typeof whole === 'string') throw new GlueFormatError({ file: 'fuzz.parquet', line: 0 }, 'rejected'); // counted as a typed rejection
+  }
+
+  it('parquet files with bytes changed, inserted, deleted, cut: examples or file:row errors', { timeout: 600_000 }, async () => {
+    const summary = await fuzz({
+      name: 'glue-parquet',
+      seed: 2300,
+      cases: 300,
+      // case c is mutateBytes(seed file c % 4, new FuzzRng(2300 + c), 4): issue 21's case 112 is the first file's
+      generate: (r, c) => withSeed(c % PARQUET_SEEDS.length, mutateBytes(PARQUET_SEEDS[c % PARQUET_SEEDS.length]!.bytes, r, 4)),
+      run: parquetOutcome,
+    });
+    expect(summary.accepted).toBeGreaterThan(10);
+    expect(summary.rejected.E_GLUE_FORMAT).toBeGreaterThan(100);
+  });
+
+  it('parquet files whose counts and sizes lie (long varints written over page headers and anywhere): examples or file:row errors', { timeout: 600_000 }, async () => {
+    const lie = (bytes: Uint8Array, r: FuzzRng, starts: readonly number[]): Uint8Array => {
+      const out = bytes.slice();
+      for (let m = 1 + r.int(2); m > 0; m--) {
+        const at = r.chance(0.7) ? r.pick(starts) + r.int(24) : r.int(out.length);
+        const varint = r.pick(LYING_VARINTS);
+        out.set(varint.slice(0, Math.max(0, out.length - at)), Math.min(at, out.length));
+      }
+      return out;
+    };
+    const summary = await fuzz({
+      name: 'glue-parquet-counts',
+      seed: 2400,
+      cases: 300,
+      generate: (r, c) => withSeed(c % PARQUET_SEEDS.length, lie(PARQUET_SEEDS[c % PARQUET_SEEDS.length]!.bytes, r, CHUNK_STARTS[c % PARQUET_SEEDS.length]!)),
+      run: parquetOutcome,
+    });
+    expect(summary.accepted).toBeGreaterThan(5);
+    expect(summary.rejected.E_GLUE_FORMAT).toBeGreaterThan(100);
+  });
 });
+
