@@ -110,10 +110,10 @@ export class AdaptedLinear extends Module implements LinearLike {
       const bias = this.base.bias;
       const xw = matmul(x, W, { transB: true });
       const xd = this.dropoutP > 0 && this.training ? dropout(x, this.dropoutP, { training: true }) : x;
-      // s is applied on the narrow [.., r] activation, not the wide [.., out] one
       let u = matmul(xd, this.loraA, { transB: true });
       if (this.latent) u = matmul(u, this.latent, { transB: true });
-      const low = matmul(mul(u, this.scaling), this.loraB, { transB: true });
+      // s scales the last product in the same op, as PEFT's `lora_B(…) * scaling` rounds it
+      const low = matmul(u, this.loraB, { transB: true, alpha: this.scaling });
       let y: Tensor;
       if (!this.magnitude) {
         y = add(xw, low);

@@ -25,14 +25,16 @@ export class EdoraNormCache {
     );
   }
 
-  /** The row norm for the current R and scale s (no gradient). */
+  /**
+   * The row norm for the current R and scale s (no gradient), as
+   * n² = ‖W‖² + 2s·rowsum((B R) ⊙ (P + (s/2)·(B R) G)): both row sums in one (ten small ops).
+   */
   norm(B: Tensor, R: Tensor, s: number): Tensor {
     return noGrad(() =>
       tidy(() => {
         const BR = matmul(B, R); // out×r
-        const cross = sum(mul(BR, this.P), 1);
-        const quad = sum(mul(matmul(BR, this.G), BR), 1);
-        const n2 = add(add(this.wSq, mul(cross, 2 * s)), mul(quad, s * s));
+        const T = add(this.P, matmul(BR, this.G, { alpha: s / 2 }));
+        const n2 = add(this.wSq, mul(sum(mul(BR, T), 1), 2 * s));
         // rounding can push a tiny n² below zero; a norm is never negative
         return sqrt(maximum(n2, 0));
       }),

@@ -1,5 +1,5 @@
 import { ShapeError } from '../errors.js';
-import { normAxis, sameShape, shapeStr } from '../shape.js';
+import { contiguousStrides, normAxis, sameShape, shapeStr } from '../shape.js';
 import { makeView, recordOp, type Tensor } from '../tensor.js';
 import { runOp } from './dispatch.js';
 import { mul, rawBinary, sqrt, square } from './elementwise.js';
@@ -16,8 +16,22 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-/** Raw reduction over several axes, keeping them as size-1 dims; no autograd. */
+/**
+ * Raw reduction over several axes, keeping them as size-1 dims; no autograd. Adjacent reduced
+ * axes of a contiguous tensor merge into one (a bias gradient [B, T, N] → [N] is one reduce over
+ * B·T rows, not two), which sums in another order than axis by axis: the same within rounding.
+ */
 export function rawReduce(fn: 'sum' | 'max', t: Tensor, axes: readonly number[]): Tensor {
+  const merged = axes.length > 1 && t.isContiguous ? mergeReducedAxes(t.shape, axes) : null;
+  if (merged) {
+    const view = makeView(t, merged.shape, contiguousStrides(merged.shape), t.offset);
+    const r = rawReduce(fn, view, merged.axes);
+    view.dispose();
+    const kept = keptShape(t.shape, axes);
+    const out = makeView(r, kept, contiguousStrides(kept), r.offset);
+    r.dispose();
+    return out;
+  }
   let cur = t;
   for (const axis of axes) {
     const shape = [...cur.shape];
@@ -27,6 +41,28 @@ export function rawReduce(fn: 'sum' | 'max', t: Tensor, axes: readonly number[])
     cur = next;
   }
   return cur === t ? makeView(t, t.shape, t.strides, t.offset) : cur;
+}
+
+/**
+ * The shape with each run of adjacent reduced axes merged into one dim (and each run of kept
+ * axes too), and the merged reduced axes in descending order; null when no run has two axes.
+ */
+function mergeReducedAxes(shape: readonly number[], axes: readonly number[]): { shape: number[]; axes: number[] } | null {
+  const reduced = new Set(axes);
+  const out: number[] = [];
+  const outAxes: number[] = [];
+  let merges = false;
+  for (let i = 0; i < shape.length; i++) {
+    const r = reduced.has(i);
+    if (i > 0 && reduced.has(i - 1) === r) {
+      out[out.length - 1]! *= shape[i]!;
+      if (r) merges = true;
+    } else {
+      out.push(shape[i]!);
+      if (r) outAxes.unshift(out.length - 1);
+    }
+  }
+  return merges ? { shape: out, axes: outAxes } : null;
 }
 
 function finish(t: Tensor, inShape: readonly number[], axes: readonly number[], keepDim: boolean): Tensor {
