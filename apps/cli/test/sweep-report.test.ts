@@ -6,7 +6,7 @@ import { SWEEP } from '../src/commands/sweep.js';
 import { runValue, sweepReport, type FinishedRun } from '../src/sweep/report.js';
 import { runIdOf } from '../src/sweep/runs.js';
 
-const epoch = (n: number, metrics: Record<string, number>, evalLoss = 0.5): EpochResult => ({ epoch: n, trainLoss: 1, evalLoss, metrics, tokensPerSecond: 1, seconds: 1 });
+const epoch = (n: number, metrics: Record<string, number>, evalLoss = 0.5): EpochResult => ({ epoch: n, step: n, epochFraction: n, trainLoss: 1, evalLoss, metrics, tokensPerSecond: 1, seconds: 1 });
 
 /** A finished run of `task` whose epochs scored `history` (no training: this tests the arithmetic). */
 function run(task: string, method: 'edora' | 'lora', rank: number, seed: number, history: EpochResult[], trainable = 1000 * rank): FinishedRun {

@@ -13,7 +13,7 @@ const FORMAT = 1;
 /**
  * Everything besides tensor values that a resumed run needs to continue as if never stopped:
  * where it is in the data (epoch and the next batch of that epoch's fixed order), the optimizer
- * and schedule position, the random stream (dropout), and the epochs already evaluated.
+ * and schedule position, the random stream (dropout), and the evaluations already made.
  */
 export interface CheckpointMeta {
   format: number;
@@ -29,13 +29,24 @@ export interface CheckpointMeta {
   warmupSteps: number;
   rng: RngState;
   optimizer: AdamWStateMeta;
-  /** Losses of the optimizer steps of the current epoch so far (for its mean train loss). */
-  epochLosses: number[];
-  epochTokens: number;
-  epochSeconds: number;
+  /** The optimizer steps since the last evaluation, which the next one reports on (its mean train loss, tokens/s). */
+  sinceEval: SinceEvaluation;
+  /** The evaluations so far. */
   history: EpochResult[];
   /** Rows per forward/backward pass chosen after an out-of-memory (fit's microBatchSize 'auto'); absent: whole batches. */
   microBatchSize?: number;
+}
+
+/**
+ * What the steps since the last evaluation add up to. The loss is kept as a running sum in step
+ * order, which gives the mean bit for bit as summing the list would, without storing a list that
+ * grows with the steps between evaluations (all of them, with no evaluation during training).
+ */
+export interface SinceEvaluation {
+  steps: number;
+  lossSum: number;
+  tokens: number;
+  seconds: number;
 }
 
 /** Tensor names in the file: trainable values under `param.`, AdamW moments under `optim.`. */
@@ -56,6 +67,13 @@ export async function encodeCheckpoint(meta: CheckpointMeta, params: Map<string,
   return writeSafetensors(entries, { [META_KEY]: JSON.stringify(meta) });
 }
 
+/** How checkpoints written before `sinceEval` kept it: the current epoch's step losses, tokens and seconds. */
+interface LegacyEpochWindow {
+  epochLosses?: number[];
+  epochTokens?: number;
+  epochSeconds?: number;
+}
+
 export interface DecodedCheckpoint {
   meta: CheckpointMeta;
   tensors: Map<string, { shape: number[]; data: ArrayLike<number> }>;
@@ -70,8 +88,15 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Deco
   }
   const raw = parseSafetensorsHeader(bytes, { source }).metadata[META_KEY];
   if (raw === undefined) throw new CheckpointError(`${source}: expected metadata "${META_KEY}" (an EDoRA.ts training checkpoint); found none`);
-  const meta = JSON.parse(raw) as CheckpointMeta;
+  const meta = JSON.parse(raw) as CheckpointMeta & LegacyEpochWindow;
   if (meta.format !== FORMAT) throw new CheckpointError(`${source}: checkpoint format ${meta.format}; this version reads format ${FORMAT}`);
+  // written while evaluations were only at epoch ends: the steps since the last one were the epoch's
+  if (meta.sinceEval === undefined && meta.epochLosses !== undefined) {
+    meta.sinceEval = { steps: meta.epochLosses.length, lossSum: meta.epochLosses.reduce((s, x) => s + x, 0), tokens: meta.epochTokens ?? 0, seconds: meta.epochSeconds ?? 0 };
+    delete meta.epochLosses;
+    delete meta.epochTokens;
+    delete meta.epochSeconds;
+  }
   return { meta, tensors: new Map([...tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data as ArrayLike<number> }])) };
 }
 

@@ -1,6 +1,6 @@
 /**
  * @edora/train — AdamW (PyTorch semantics, parameter groups), linear warmup/decay, gradient
- * clipping and accumulation, the fine-tuning loop with per-epoch evaluation, checkpoints that
+ * clipping and accumulation, the fine-tuning loop with evaluation per epoch or every N steps, checkpoints that
  * resume exactly, results and plots. Browser-safe; run directories on disk live in `@edora/train/node`.
  */
 export * from './errors.js';
@@ -9,8 +9,9 @@ export { linearWarmupDecay, totalOptimizerSteps, warmupStepsFor } from './schedu
 export { clipGradNorm } from './clip.js';
 export {
   CHECKPOINT_FORMAT, CHECKPOINT_METADATA_KEY, OPTIM_PREFIX, PARAM_PREFIX,
-  decodeCheckpoint, encodeCheckpoint, restoreTensors, runKeyDifferences, type CheckpointMeta, type DecodedCheckpoint,
+  decodeCheckpoint, encodeCheckpoint, restoreTensors, runKeyDifferences, type CheckpointMeta, type DecodedCheckpoint, type SinceEvaluation,
 } from './checkpoint.js';
+export { EVAL_STRATEGIES, evalScheduleOf, evaluatesAfter, type EvalSchedule, type EvalStrategy } from './eval-strategy.js';
 export { batchLoss } from './loss.js';
 export { isOutOfMemory, splitBatch } from './micro-batch.js';
 export {

@@ -1,10 +1,11 @@
 import { getRngState, setRngState, tidy } from '@edora/tensor';
 import { batchCount, batches, getTask, type Batch, type Padding, type TokenizedDataset } from '@edora/glue';
 import { AdamW, type ParamGroup } from './adamw.js';
-import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, runKeyDifferences, type CheckpointMeta } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, OPTIM_PREFIX, PARAM_PREFIX, restoreTensors, runKeyDifferences, type CheckpointMeta, type SinceEvaluation } from './checkpoint.js';
 import { clipGradNorm } from './clip.js';
 import { CheckpointError, TrainingInterruptedError, TrainOptionError } from './errors.js';
 import { evaluateValidation, validationSplits, type SequenceClassifier, type ValidationData } from './evaluate.js';
+import { evalScheduleOf, evaluatesAfter, type EvalStrategy } from './eval-strategy.js';
 import { batchLoss } from './loss.js';
 import { isOutOfMemory, splitBatch } from './micro-batch.js';
 import { mainMetricOf, shouldStopEarly, summarize, type EpochResult, type RunResults } from './results.js';
@@ -25,12 +26,13 @@ export interface StepRecord {
   lr: Record<string, number>;
   tokens: number;
   tokensPerSecond: number;
+  /** Training seconds since the last evaluation (with one evaluation per epoch: of this epoch). */
   elapsedSeconds: number;
 }
 
+/** One evaluation, as logged to `epochs.jsonl` (the name from when every evaluation ended an epoch). */
 export interface EpochRecord extends EpochResult {
   type: 'epoch';
-  step: number;
 }
 
 /**
@@ -53,11 +55,23 @@ export interface FitOptions {
   task: string;
   train: TokenizedDataset;
   /**
-   * Evaluated after every epoch: one split, or several by name (MNLI's `validation_matched` and
-   * `validation_mismatched`). With several, each epoch records every split's scores under
-   * `splits`, and its `metrics` / `evalLoss` — which rank epochs for `best` — are the reported split's.
+   * Evaluated after every epoch (or as `evalStrategy` says): one split, or several by name (MNLI's
+   * `validation_matched` and `validation_mismatched`). With several, each evaluation records every
+   * split's scores under `splits`, and its `metrics` / `evalLoss` — which rank evaluations for
+   * `best` — are the reported split's.
    */
   validation: ValidationData;
+  /**
+   * When to evaluate (HF's `eval_strategy`): 'epoch' (the default, the authors' protocol) after
+   * every epoch; 'steps' every `evalSteps` optimizer steps, counted across epochs (with gradient
+   * accumulation, optimizer steps, not batches); 'no' not during training. Whatever the strategy,
+   * the last step is evaluated too when it was not already, so `results.last` is the trained
+   * model's. Each evaluation is followed by a checkpoint; `best` and `earlyStoppingPatience` count
+   * evaluations, so 'no' (one evaluation, at the end) takes no patience.
+   */
+  evalStrategy?: EvalStrategy;
+  /** Optimizer steps between evaluations, with `evalStrategy: 'steps'` (and only with it). */
+  evalSteps?: number;
   /** The validation split that is reported and ranks epochs; default the task's (`TaskSpec.reportedSplit`). */
   reportedSplit?: string;
   /** The metric that ranks epochs (`metricChoices(task)`); default the task's `mainMetric`, the paper's. */
@@ -80,7 +94,7 @@ export interface FitOptions {
   warmupSteps?: number;
   /**
    * Train exactly this many optimizer steps, overriding `epochs` (HF's `max_steps`): the schedule
-   * spans them, and the epoch they end in is evaluated when they end.
+   * spans them, and the last one is evaluated.
    */
   maxSteps?: number;
   /** Gradient-norm clipping; default 1.0; 0 or Infinity disables. */
@@ -98,7 +112,7 @@ export interface FitOptions {
    */
   microBatchSize?: number | 'auto';
   weightDecay?: number;
-  /** Also checkpoint every N optimizer steps (besides each epoch end); 0 = only at epoch ends. */
+  /** Also checkpoint every N optimizer steps (besides each epoch end and each evaluation); 0 = only at those. */
   checkpointEvery?: number;
   /** Checkpoint bytes to continue from. */
   resume?: Uint8Array;
@@ -122,7 +136,7 @@ const now = (): number => (globalThis.performance?.now() ?? Date.now()) / 1000;
 /**
  * Fine-tunes `model` as the EDoRA authors ran GLUE: AdamW over parameter groups, linear warmup
  * (int(ratio·T) steps) and decay, gradient clipping, evaluation of every validation split after
- * every epoch (the best epoch is chosen on the reported split). The data order
+ * every epoch (or as `evalStrategy` says; the best evaluation is chosen on the reported split). The data order
  * of an epoch depends only on (seed, epoch), and every checkpoint stores the position in it, the
  * schedule, the optimizer and the random stream, so a resumed run takes exactly the steps the
  * uninterrupted one would. The caller seeds the random stream (`manualSeed`) before building the
@@ -145,6 +159,10 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   checkInt('checkpointEvery', checkpointEvery, 0);
   const patience = options.earlyStoppingPatience;
   if (patience !== undefined) checkInt('earlyStoppingPatience', patience, 1);
+  const evalSchedule = evalScheduleOf(options.evalStrategy, options.evalSteps);
+  if (patience !== undefined && evalSchedule.strategy === 'no') {
+    throw new TrainOptionError(`fit: earlyStoppingPatience counts evaluations during training, and evalStrategy 'no' has none (only the final one); found earlyStoppingPatience ${patience}`);
+  }
   if (!train.labels) throw new TrainOptionError('fit: the training split has no labels');
   if (train.size === 0) throw new TrainOptionError('fit: the training split is empty');
   const validation = validationSplits(options.validation, task, options.reportedSplit);
@@ -160,15 +178,13 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   if (options.warmupSteps !== undefined) checkInt('warmupSteps', options.warmupSteps, 0);
   const stepsPerEpoch = totalOptimizerSteps(train.size, batchSize, 1, accumulation);
   const totalSteps = options.maxSteps ?? totalOptimizerSteps(train.size, batchSize, epochs, accumulation);
-  const epochCount = options.maxSteps === undefined ? epochs : Math.ceil(options.maxSteps / stepsPerEpoch);
   const warmupSteps = options.warmupSteps ?? warmupStepsFor(totalSteps, options.warmupRatio ?? 0.06);
 
   let epoch = 0;
   let nextBatch = 0;
   let step = 0;
-  let epochLosses: number[] = [];
-  let epochTokens = 0;
-  let epochSeconds = 0;
+  const noSteps = (): SinceEvaluation => ({ steps: 0, lossSum: 0, tokens: 0, seconds: 0 });
+  let sinceEval = noSteps();
   const history: EpochResult[] = [];
 
   if (options.resume) {
@@ -182,7 +198,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     restoreTensors(decoded, OPTIM_PREFIX, optimizer.momentTensors());
     optimizer.loadMeta(m.optimizer);
     setRngState(m.rng);
-    ({ epoch, nextBatch, step, epochLosses, epochTokens, epochSeconds } = m);
+    ({ epoch, nextBatch, step, sinceEval } = m);
     // the size an out-of-memory chose before: the resumed run draws dropout as the first one did
     if (autoMicro && m.microBatchSize !== undefined) microRows = m.microBatchSize;
     history.push(...m.history);
@@ -194,7 +210,7 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     savedStep = step;
     const meta: CheckpointMeta = {
       format: 1, runKey, epoch, nextBatch, step, totalSteps, warmupSteps, rng: getRngState(),
-      optimizer: optimizer.meta(), epochLosses, epochTokens, epochSeconds, history,
+      optimizer: optimizer.meta(), sinceEval: { ...sinceEval }, history: [...history],
       ...(microRows < batchSize ? { microBatchSize: microRows } : {}),
     };
     await sink.checkpoint(await encodeCheckpoint(meta, params, optimizer.momentTensors()), meta);
@@ -244,6 +260,23 @@ export async function fit(options: FitOptions): Promise<RunResults> {
     }
   };
 
+  /** Evaluates after step `step`, which fell in the 1-based epoch `inEpoch`, and logs it (the model is left in eval mode). */
+  const evaluateNow = async (inEpoch: number): Promise<void> => {
+    const { scores } = await evaluateValidation(model, task, validation, options.evalBatchSize ?? Math.max(batchSize, 32), 'longest');
+    const result: EpochResult = {
+      epoch: inEpoch,
+      step,
+      epochFraction: step / stepsPerEpoch,
+      trainLoss: sinceEval.lossSum / Math.max(1, sinceEval.steps),
+      ...scores,
+      tokensPerSecond: sinceEval.tokens / Math.max(sinceEval.seconds, 1e-9),
+      seconds: sinceEval.seconds,
+    };
+    history.push(result);
+    sinceEval = noSteps();
+    await sink.log?.({ type: 'epoch', ...result });
+  };
+
   const trainable = [...params.values()];
   let stopped: RunResults['stopped'] = null;
   const stopEarly = (): void => {
@@ -253,8 +286,9 @@ export async function fit(options: FitOptions): Promise<RunResults> {
   };
   stopEarly(); // a resumed run that had already stopped early stays stopped
   try {
-    while (epoch < epochCount && !stopped) {
-      model.train(true);
+    model.train(true);
+    // a resumed run whose last step is done (its final evaluation and checkpoint too) has nothing left
+    while (step < totalSteps && !stopped) {
       const epochBatches = batches(train, { batchSize, padding, shuffle: true, seed, epoch });
       let b = 0;
       let pending: Batch[] = [];
@@ -287,37 +321,31 @@ export async function fit(options: FitOptions): Promise<RunResults> {
         step++;
         nextBatch = b;
         const seconds = now() - t0;
-        t0 = now();
-        epochSeconds += seconds;
-        epochTokens += stepTokens;
-        epochLosses.push(stepLoss);
+        sinceEval.steps++;
+        sinceEval.lossSum += stepLoss;
+        sinceEval.tokens += stepTokens;
+        sinceEval.seconds += seconds;
         const lr = Object.fromEntries(optimizer.groups.map((g) => [g.name, g.lr * factor]));
         await sink.log?.({
           type: 'step', epoch: epoch + 1, batch: b, batches: batchesPerEpoch, step, totalSteps, loss: stepLoss, gradNorm, lr,
-          tokens: stepTokens, tokensPerSecond: stepTokens / Math.max(seconds, 1e-9), elapsedSeconds: epochSeconds,
+          tokens: stepTokens, tokensPerSecond: stepTokens / Math.max(seconds, 1e-9), elapsedSeconds: sinceEval.seconds,
         });
-        if (step >= totalSteps) break; // maxSteps reached inside this epoch
-        if (checkpointEvery > 0 && step % checkpointEvery === 0 && b < batchesPerEpoch) await saveCheckpoint();
+        const inEpoch = epoch + 1;
+        const epochEnded = b === batchesPerEpoch;
+        if (epochEnded) {
+          // the position a checkpoint from here resumes at: the next epoch's first batch
+          epoch++;
+          nextBatch = 0;
+        }
+        const evaluated = evaluatesAfter(evalSchedule, step, epochEnded, step >= totalSteps);
+        if (evaluated) await evaluateNow(inEpoch);
+        // after the evaluation, so a resume from here does not evaluate this step again
+        if (evaluated || epochEnded || (checkpointEvery > 0 && step % checkpointEvery === 0)) await saveCheckpoint();
+        if (evaluated) stopEarly();
+        if (stopped || step >= totalSteps) break;
+        if (evaluated) model.train(true);
+        t0 = now();
       }
-      if (stopped) break;
-
-      const { scores } = await evaluateValidation(model, task, validation, options.evalBatchSize ?? Math.max(batchSize, 32), 'longest');
-      const result: EpochResult = {
-        epoch: epoch + 1,
-        trainLoss: epochLosses.reduce((s, x) => s + x, 0) / Math.max(1, epochLosses.length),
-        ...scores,
-        tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
-        seconds: epochSeconds,
-      };
-      history.push(result);
-      epoch++;
-      nextBatch = 0;
-      epochLosses = [];
-      epochTokens = 0;
-      epochSeconds = 0;
-      await sink.log?.({ type: 'epoch', step, ...result });
-      await saveCheckpoint();
-      stopEarly();
     }
   } finally {
     optimizer.zeroGrad();

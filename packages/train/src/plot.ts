@@ -26,7 +26,7 @@ function fmt(v: number): string {
   return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : v.toFixed(a < 1 ? 3 : 2);
 }
 
-/** Each optimizer step's training loss, drawn under the per-epoch lines (x: steps / stepsPerEpoch epochs). */
+/** Each optimizer step's training loss, drawn under the evaluations' lines (x: steps / stepsPerEpoch epochs). */
 export interface PlotSteps {
   losses: readonly { step: number; loss: number }[];
   stepsPerEpoch: number;
@@ -35,10 +35,15 @@ export interface PlotSteps {
 /** Legend width of a label: about 6.5 px per character at 12 px sans-serif, plus the line sample. */
 const legendWidth = (label: string): number => 40 + 6.5 * label.length;
 
+/** Where an evaluation sits on the epoch axis: the epochs done when it was made (records from before `epochFraction` ended their epoch). */
+const epochsAt = (e: EpochResult): number => e.epochFraction ?? e.epoch;
+
 /**
  * A self-contained SVG of train loss and eval loss (left axis) and the main metric (right axis)
- * per epoch. Written by hand so the plot needs no renderer or dependency; any browser shows it.
- * Epochs with several validation splits (MNLI) get one metric line per split: the reported
+ * at each evaluation, along an axis of epochs: an evaluation after an epoch sits at its number,
+ * one made every N steps at the epochs it had done (step / steps per epoch), as the step losses.
+ * Written by hand so the plot needs no renderer or dependency; any browser shows it.
+ * Evaluations with several validation splits (MNLI) get one metric line per split: the reported
  * split's solid, the others dashed; the eval loss drawn is the reported split's.
  */
 export function plotSvg(history: EpochResult[], mainMetric: string, title: string, reportedSplit?: string, steps?: PlotSteps): string {
@@ -46,11 +51,11 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
   const x1 = W - PAD.right;
   const y0 = H - PAD.bottom;
   const y1 = PAD.top;
-  const n = history.length;
-  // with steps, x is epochs elapsed (epoch k ends at k, a step at step / stepsPerEpoch); without, the epochs spread over the frame
-  const perStep = steps !== undefined && steps.losses.length > 0 && n > 0;
-  const at = (epochs: number): number => x0 + ((x1 - x0) * epochs) / Math.max(1, n);
-  const xs = (i: number): number => (perStep ? at(i + 1) : n <= 1 ? (x0 + x1) / 2 : x0 + ((x1 - x0) * i) / (n - 1));
+  const perStep = steps !== undefined && steps.losses.length > 0;
+  // x is epochs done, from 0 to the later of the last evaluation and the last step
+  const span = Math.max(1e-9, ...history.map(epochsAt), ...(perStep ? [steps.losses.at(-1)!.step / steps.stepsPerEpoch] : []));
+  const at = (epochs: number): number => x0 + ((x1 - x0) * epochs) / span;
+  const xs = (i: number): number => at(epochsAt(history[i]!));
   const losses = [...history.flatMap((e) => [e.trainLoss, e.evalLoss]), ...(perStep ? steps.losses.map((s) => s.loss) : [])];
   const [lLo, lHi] = bounds(losses);
   // one metric line, or one per validation split; `metrics` is the reported split's
@@ -91,10 +96,10 @@ export function plotSvg(history: EpochResult[], mainMetric: string, title: strin
     const pts = steps.losses.filter((s) => Number.isFinite(s.loss)).map((s) => `${at(s.step / steps.stepsPerEpoch).toFixed(1)},${yl(s.loss).toFixed(1)}`).join(' ');
     out.push(`<polyline class="step-loss" fill="none" stroke="#9ecae1" stroke-width="1" points="${pts}"/>`);
   }
-  const tickEvery = Math.max(1, Math.ceil(n / 10));
-  history.forEach((e, i) => {
-    if (i % tickEvery === 0 || i === n - 1) out.push(`<text x="${xs(i)}" y="${y0 + 16}" text-anchor="middle">${e.epoch}</text>`);
-  });
+  // whole epochs, about ten labels at most
+  const wholeEpochs = Math.floor(span + 1e-9);
+  const tickEvery = Math.max(1, Math.ceil(wholeEpochs / 10));
+  for (let k = 0; k <= wholeEpochs; k += tickEvery) out.push(`<text x="${at(k).toFixed(1)}" y="${y0 + 16}" text-anchor="middle">${k}</text>`);
   out.push(`<text x="${(x0 + x1) / 2}" y="${H - 8}" text-anchor="middle">epoch</text>`);
   for (const s of series) {
     const pts = path(s.values, s.y);

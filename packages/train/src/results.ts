@@ -17,13 +17,23 @@ export interface ValidationScores extends SplitScores {
   splits?: Record<string, SplitScores>;
 }
 
-/** One evaluated epoch: what the per-epoch log line, the results JSON and the plot are made of. */
+/**
+ * One evaluation of the validation data — after an epoch by default, every N steps or only at the
+ * end with another `FitOptions.evalStrategy`: what a line of `epochs.jsonl`, the results JSON and
+ * the plot are made of.
+ */
 export interface EpochResult extends ValidationScores {
-  /** 1-based, as people count epochs. */
+  /** The epoch the evaluation fell in, 1-based, as people count epochs (an evaluation after an epoch: that epoch). */
   epoch: number;
+  /** Optimizer steps done when evaluated (the global step, counted across epochs). */
+  step: number;
+  /** Epochs done when evaluated, as HF's fractional `epoch`: step / steps per epoch (1.5: halfway through the second). */
+  epochFraction: number;
+  /** Mean loss of the optimizer steps since the previous evaluation (with one evaluation per epoch: the epoch's). */
   trainLoss: number;
-  /** Training tokens (batch × padded length) per second of this epoch's training steps. */
+  /** Training tokens (batch × padded length) per second of the steps since the previous evaluation. */
   tokensPerSecond: number;
+  /** Training seconds of the steps since the previous evaluation. */
   seconds: number;
 }
 
@@ -36,14 +46,16 @@ export interface RunResults {
   mainMetric: string;
   /** With several validation splits: the one whose `mainMetric` ranks epochs and fills each epoch's `metrics` (MNLI: validation_matched). */
   reportedSplit?: string;
+  /** Every evaluation, in order (one per epoch unless `FitOptions.evalStrategy` says otherwise). */
   epochs: EpochResult[];
-  /** The value the authors report: the metrics after the last epoch. */
+  /** The value the authors report: the last evaluation, the one of the trained model (after the last epoch). */
   last: EpochResult | null;
+  /** The best evaluation by `mainMetric` (the first of equally good ones). */
   best: EpochResult | null;
   /**
    * Why training ended early, or null when every epoch ran: a non-finite loss (the step it
    * appeared at), or early stopping (`FitOptions.earlyStoppingPatience` evaluations after the best
-   * one without a better one; `epoch` is the last evaluated).
+   * one without a better one; `step` and `epoch` are the last evaluation's).
    */
   stopped: { reason: 'nonfinite-loss'; step: number; loss: number } | { reason: 'early-stopping'; step: number; epoch: number; patience: number } | null;
   steps: number;

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, type Tensor } from '@edora/tensor';
-import { TrainingInterruptedError, decodeCheckpoint, fit, runKeyDifferences, shouldStopEarly, type CheckpointMeta, type EpochRecord, type StepRecord, type TrainSink } from '../src/index.js';
+import { manualSeed } from '@edora/tensor';
+import { TrainingInterruptedError, decodeCheckpoint, fit, runKeyDifferences, shouldStopEarly, type TrainSink } from '../src/index.js';
 import { BagModel, markerTask } from './helpers/bag-model.js';
-
-interface Captured {
-  steps: StepRecord[];
-  epochs: EpochRecord[];
-  checkpoints: { bytes: Uint8Array; meta: CheckpointMeta }[];
-}
-
-function capture(): { sink: TrainSink; got: Captured } {
-  const got: Captured = { steps: [], epochs: [], checkpoints: [] };
-  return {
-    got,
-    sink: {
-      log: (r) => void (r.type === 'step' ? got.steps.push(r) : got.epochs.push(r)),
-      checkpoint: (bytes, meta) => void got.checkpoints.push({ bytes, meta: structuredClone(meta) }),
-    },
-  };
-}
+import { bytesOf, capture } from './helpers/capture.js';
 
 const train = markerTask(96, 1);
 const validation = markerTask(48, 2);
@@ -29,11 +13,6 @@ async function run(sinkAndResume: { sink: TrainSink; resume?: Uint8Array }, chec
   const model = new BagModel(260, 16, 2, 5);
   const results = await fit({ ...base, model, groups: model.groups(0.05, 0.05), checkpointEvery, ...sinkAndResume });
   return { model, results };
-}
-
-async function bytesOf(t: Tensor): Promise<Uint8Array> {
-  const d = (await t.data()) as Float32Array;
-  return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
 }
 
 describe('fit', () => {
@@ -47,6 +26,7 @@ describe('fit', () => {
     expect(got.steps[17]!.lr.head).toBeCloseTo(0.05 / 17, 12);
     expect(got.epochs).toHaveLength(3);
     expect(results.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(results.epochs.map((e) => [e.step, e.epochFraction])).toEqual([[6, 1], [12, 2], [18, 3]]);
     expect(results.epochs[2]!.trainLoss).toBeLessThan(results.epochs[0]!.trainLoss);
     expect(results.last!.metrics.accuracy).toBeGreaterThan(0.8);
     expect(results.mainMetric).toBe('accuracy');

@@ -4,7 +4,7 @@ import { fit, mainMetricOf, metricChoices, summarize, TrainOptionError, type Epo
 import { BagModel, markerTask } from './helpers/bag-model.js';
 
 const epoch = (n: number, evalLoss: number, metrics: Record<string, number>): EpochResult => ({
-  epoch: n, trainLoss: 1, evalLoss, metrics, tokensPerSecond: 1, seconds: 1,
+  epoch: n, step: 3 * n, epochFraction: n, trainLoss: 1, evalLoss, metrics, tokensPerSecond: 1, seconds: 1,
 });
 
 describe('the metric that ranks epochs', () => {

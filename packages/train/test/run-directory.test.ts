@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 const epoch = (n: number, loss: number, acc: number): EpochResult => ({
-  epoch: n, trainLoss: loss, evalLoss: loss + 0.1, metrics: { accuracy: acc }, tokensPerSecond: 1000, seconds: 1,
+  epoch: n, step: 3 * n, epochFraction: n, trainLoss: loss, evalLoss: loss + 0.1, metrics: { accuracy: acc }, tokensPerSecond: 1000, seconds: 1,
 });
 
 describe('run directory', () => {
@@ -73,6 +73,22 @@ describe('the plot of a run folder', () => {
     expect(svg).toContain(`<circle cx="${(56 + 528 / 2).toFixed(1)}"`);
     // y: the first step has the largest loss (1), so it is drawn highest (smallest y)
     expect(Math.min(...points.map(([, y]) => y!))).toBe(points[0]![1]);
+  });
+});
+
+describe('the plot of evaluations every N steps', () => {
+  it('draws each evaluation at the epochs it had done, under whole-epoch ticks', () => {
+    // 6 steps per epoch, evaluated at steps 4, 8 and 9 (the last)
+    const at = (step: number): EpochResult => ({ ...epoch(Math.ceil(step / 6), 1 / step, step / 10), step, epochFraction: step / 6 });
+    const losses = Array.from({ length: 9 }, (_, i) => ({ step: i + 1, loss: 1 / (i + 1) }));
+    const svg = plotSvg([at(4), at(8), at(9)], 'accuracy', 't', undefined, { losses, stepsPerEpoch: 6 });
+    // the frame spans 56..584 over 1.5 epochs
+    const x = (epochs: number): string => (56 + (528 * epochs) / 1.5).toFixed(1);
+    const lines = [...svg.matchAll(/<polyline fill="none"[^>]* points="([^"]+)"/g)].map((m) => m[1]!.split(' ').map((p) => p.split(',')[0]));
+    expect(lines).toHaveLength(3);
+    for (const xs of lines) expect(xs).toEqual([x(4 / 6), x(8 / 6), x(1.5)]);
+    const ticks = [...svg.matchAll(/<text x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)<\/text>/g)].map((m) => [m[1], m[2]]);
+    expect(ticks).toEqual([[x(0), '0'], [x(1), '1']]);
   });
 });
 

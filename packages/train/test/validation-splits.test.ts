@@ -13,8 +13,8 @@ import { RUN_FILES, writeRunResults } from '../src/node.js';
 
 // MNLI-shaped evaluation with fixed predictions, so that every metric is a hand count. The model
 // predicts, for the example with a given idx, the class a table says, with logit 5 on it and 0 on
-// the two others; the table changes with the epoch (it counts the train(true) calls fit makes at
-// the start of each epoch). Matched examples have idx 0..6, mismatched ones idx 100..104.
+// the two others; the table changes with the epoch (it counts the train(true) calls fit makes
+// before training and after each evaluation but the last). Matched examples have idx 0..6, mismatched ones idx 100..104.
 const MATCHED_LABELS = [0, 1, 2, 0, 1, 2, 2];
 const MISMATCHED_LABELS = [1, 1, 2, 0, 0];
 const PREDICTED: Record<number, number>[] = [
@@ -134,8 +134,8 @@ describe('several validation splits (MNLI matched and mismatched)', () => {
   it('one split (a dataset, or a record of one) leaves the records as they were: no splits, no reportedSplit', async () => {
     for (const validation of [matched, { validation_matched: matched }]) {
       const { results, epochs } = await runMnli({ validation });
-      expect(Object.keys(results.epochs[0]!)).toEqual(['epoch', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
-      expect(Object.keys(epochs[0]!)).toEqual(['type', 'step', 'epoch', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
+      expect(Object.keys(results.epochs[0]!)).toEqual(['epoch', 'step', 'epochFraction', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
+      expect(Object.keys(epochs[0]!)).toEqual(['type', 'epoch', 'step', 'epochFraction', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
       expect('reportedSplit' in results).toBe(false);
       expect(results.epochs[0]!.metrics.accuracy).toBeCloseTo(6 / 7, 15);
     }
