@@ -154,29 +154,36 @@ export function layerNormBackward(
   const [n, d] = rows(x);
   const dg = new Float64Array(d);
   const db = new Float64Array(d);
+  // x̂ and dy·γ of one row, computed once and read by both passes (the same doubles either way)
+  const xhRow = new Float64Array(d);
+  const gRow = new Float64Array(d);
+  const gam = new Float64Array(d);
+  for (let k = 0; k < d; k++) gam[k] = Gm[gamma.offset + k]!;
+  const xo = x.offset;
+  const yo = dy.offset;
+  const oo = dx.offset;
   for (let r = 0; r < n; r++) {
-    const px = x.offset + r * d;
-    const pg = dy.offset + r * d;
+    const px = xo + r * d;
+    const pg = yo + r * d;
     const mu = Mn[mean.offset + r]!;
     const rs = Rs[rstd.offset + r]!;
     let sg = 0;
     let sgx = 0;
     for (let k = 0; k < d; k++) {
       const xh = (X[px + k]! - mu) * rs;
-      const g = DY[pg + k]! * Gm[gamma.offset + k]!;
+      const dyk = DY[pg + k]!;
+      const g = dyk * gam[k]!;
+      xhRow[k] = xh;
+      gRow[k] = g;
       sg += g;
       sgx += g * xh;
-      dg[k]! += DY[pg + k]! * xh;
-      db[k]! += DY[pg + k]!;
+      dg[k]! += dyk * xh;
+      db[k]! += dyk;
     }
     sg /= d;
     sgx /= d;
-    const po = dx.offset + r * d;
-    for (let k = 0; k < d; k++) {
-      const xh = (X[px + k]! - mu) * rs;
-      const g = DY[pg + k]! * Gm[gamma.offset + k]!;
-      DX[po + k] = rs * (g - sg - xh * sgx);
-    }
+    const po = oo + r * d;
+    for (let k = 0; k < d; k++) DX[po + k] = rs * (gRow[k]! - sg - xhRow[k]! * sgx);
   }
   for (let k = 0; k < d; k++) {
     DG[dgamma.offset + k] = dg[k]!;
