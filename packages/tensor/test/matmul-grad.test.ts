@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countingBackend } from './counting-backend.js';
 import { CpuBackend, matmul, mul, sum, tensor, type MatmulOptions, type Tensor } from '@edora/tensor';
 
 // matmul's forward and both gradients against a float64 recomputation by loops, for every way an
@@ -183,19 +184,9 @@ function aInLeafGrad(view: Tensor): Tensor {
 }
 
 describe('matmul backward does no more work than it must', () => {
-  function counting(): { backend: CpuBackend; ops: string[] } {
-    const backend = new CpuBackend('counting');
-    const ops: string[] = [];
-    const run = backend.run.bind(backend);
-    backend.run = ((op, inputs, outputs, attrs) => {
-      ops.push(op);
-      run(op, inputs, outputs, attrs);
-    }) as CpuBackend['run'];
-    return { backend, ops };
-  }
 
   it('a transposed 2-D weight against a batched input: one product for its gradient, no sum, no copy', () => {
-    const { backend, ops } = counting();
+    const { backend, ops } = countingBackend();
     const x = tensor(Float32Array.from({ length: 2 * 3 * 4 }, rng(1)), [2, 3, 4], { backend });
     const w = tensor(Float32Array.from({ length: 5 * 4 }, rng(2)), [5, 4], { backend }).requiresGrad_();
     const y = matmul(x, w, { transB: true });
@@ -209,7 +200,7 @@ describe('matmul backward does no more work than it must', () => {
   });
 
   it('a strided operand is copied once, in the forward product, not again for backward', () => {
-    const { backend, ops } = counting();
+    const { backend, ops } = countingBackend();
     const r = rng(3);
     // q and k as attention's head views: [B, T, h, d] permuted to [B, h, T, d]
     const q = tensor(Float32Array.from({ length: 2 * 3 * 2 * 4 }, r), [2, 3, 2, 4], { backend }).requiresGrad_();
@@ -229,7 +220,7 @@ describe('matmul backward does no more work than it must', () => {
   });
 
   it('a frozen operand is not kept for backward', () => {
-    const { backend } = counting();
+    const { backend } = countingBackend();
     const x = tensor(Float32Array.from({ length: 12 }, rng(4)), [3, 4], { backend }).requiresGrad_();
     const w = tensor(Float32Array.from({ length: 20 }, rng(5)), [4, 5], { backend });
     const y = matmul(x, w);

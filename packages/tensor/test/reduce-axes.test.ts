@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, max, sum, sumToShape, tensor } from '@edora/tensor';
+import { countingBackend } from './counting-backend.js';
+import { max, sum, sumToShape, tensor } from '@edora/tensor';
 
 // Reductions over several axes: adjacent reduced axes of a contiguous tensor run as one reduce
 // op (a bias gradient [B, T, N] → [N] is one pass), other layouts axis by axis. Values against a
 // float64 recomputation; op counts from a counting backend.
 
-function counting(): { backend: CpuBackend; ops: string[] } {
-  const backend = new CpuBackend('counting');
-  const ops: string[] = [];
-  const run = backend.run.bind(backend);
-  backend.run = ((op, inputs, outputs, attrs) => {
-    ops.push(op);
-    run(op, inputs, outputs, attrs);
-  }) as CpuBackend['run'];
-  return { backend, ops };
-}
 
 const shape = [3, 4, 5, 2];
 const n = shape.reduce((a, b) => a * b, 1);
@@ -49,7 +40,7 @@ describe('reductions over several axes', () => {
   ];
   for (const [axes, ops] of cases) {
     it(`sum over [${axes.join(', ')}]: ${ops} reduce op${ops > 1 ? 's' : ''}`, () => {
-      const { backend, ops: seen } = counting();
+      const { backend, ops: seen } = countingBackend();
       const t = tensor(data, shape, { backend });
       seen.length = 0;
       const s = sum(t, axes);
@@ -62,7 +53,7 @@ describe('reductions over several axes', () => {
   }
 
   it('a strided input reduces axis by axis, with the same values', () => {
-    const { backend, ops: seen } = counting();
+    const { backend, ops: seen } = countingBackend();
     const t = tensor(data, shape, { backend }).transpose(0, 3); // [2, 4, 5, 3]
     seen.length = 0;
     const s = sum(t, [1, 2]);
@@ -73,7 +64,7 @@ describe('reductions over several axes', () => {
   });
 
   it('sumToShape of a bias-like gradient is one reduce; max over one axis is unchanged', () => {
-    const { backend, ops: seen } = counting();
+    const { backend, ops: seen } = countingBackend();
     const g = tensor(data, shape, { backend });
     seen.length = 0;
     const b = sumToShape(g, [2]);

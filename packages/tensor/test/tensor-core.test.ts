@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countingBackend } from './counting-backend.js';
 import {
   AutogradError, CpuBackend, DisposedError, ShapeError, add, arange, concat, crossEntropy, getBackend, matmul, noGrad,
   ones, randn, registerBackend, setBackend, tensor, tensorStats, tidy, zeros, useBackend, registeredBackends, keep,
@@ -67,13 +68,7 @@ describe('autograd', () => {
   });
 
   it('a frozen operand never gets a gradient product (no dW for frozen weights)', async () => {
-    const counting = new CpuBackend('counting');
-    const ops: string[] = [];
-    const run = counting.run.bind(counting);
-    counting.run = ((op, inputs, outputs, attrs) => {
-      ops.push(op);
-      run(op, inputs, outputs, attrs);
-    }) as CpuBackend['run'];
+    const { backend: counting, ops } = countingBackend();
     const x = randn([4, 8], { seed: 1, backend: counting }).requiresGrad_();
     const w = randn([8, 3], { seed: 2, backend: counting }); // frozen
     const y = x.matmul(w).div(w.sum()).sum();
