@@ -1,4 +1,4 @@
-import { isGradEnabled, noGrad } from '../../autograd/grad-mode.js';
+import { noGrad } from '../../autograd/grad-mode.js';
 import { recordOp, type Tensor } from '../../tensor.js';
 import { rawBinary } from '../elementwise.js';
 import { dropout, type DropoutOptions } from './dropout.js';
@@ -18,9 +18,9 @@ import { softmax } from './softmax.js';
  */
 export function softmaxDropout(x: Tensor, p: number, options: DropoutOptions = {}): Tensor {
   if (options.training === false || p === 0) return softmax(x, -1);
-  if (!(isGradEnabled() && x.requiresGrad)) return noGrad(() => dropoutOfSoftmax(x, p, options));
   const probs = noGrad(() => softmax(x, -1));
   const y = noGrad(() => dropout(probs, p, { ...options, training: true }));
+  // recordOp keeps P and Y only when x needs a gradient
   const out = recordOp(y, 'softmaxDropout', [x], [probs, y], (g, [P, Y]) => {
     const t = rawBinary('mul', Y!, g);
     const s = rawRowReduce('sum', t);
@@ -29,11 +29,4 @@ export function softmaxDropout(x: Tensor, p: number, options: DropoutOptions = {
   });
   probs.dispose();
   return out;
-}
-
-function dropoutOfSoftmax(x: Tensor, p: number, options: DropoutOptions): Tensor {
-  const probs = softmax(x, -1);
-  const y = dropout(probs, p, { ...options, training: true });
-  probs.dispose();
-  return y;
 }
