@@ -40,9 +40,19 @@ export class ParquetBytes {
     return out;
   }
 
+  /** Other bytes of the same place (a decompressed page) as a reader, failing with the same location. */
+  over(bytes: Uint8Array): ParquetBytes {
+    return new ParquetBytes(bytes, this.at, this.where);
+  }
+
+  /** The next `n` bytes as a reader of their own (a length-prefixed block: levels, RLE booleans). */
+  sub(n: number, what: string): ParquetBytes {
+    return this.over(this.take(n, what));
+  }
+
   /** The rest of the bytes as a reader of its own (a page's values after its levels). */
   rest(): ParquetBytes {
-    return new ParquetBytes(this.take(this.left, 'the rest'), this.at, this.where);
+    return this.sub(this.left, 'the rest');
   }
 
   u8(what: string): number {
@@ -83,6 +93,15 @@ export class ParquetBytes {
     }
     this.fail(`expected ${what} (a varint of at most 10 bytes); found a longer one`);
   }
+}
+
+/** Something that fails with a GlueFormatError at `at`, each message after `prefix` (a row group, a column). */
+export function failingAt(at: DataLocation, prefix: string): { fail(message: string): never } {
+  return {
+    fail(message: string): never {
+      throw new GlueFormatError(at, `${prefix}: ${message}`);
+    },
+  };
 }
 
 /** A count read from a file (a number or a bigint from the footer) as an integer in [min, max], or a failure. */

@@ -169,5 +169,5 @@ export function readByteStreamSplit(r: ParquetBytes, type: ParquetType, count: n
   const split = r.take(count * width, `${count} BYTE_STREAM_SPLIT values`);
   const plain = new Uint8Array(split.length);
   for (let b = 0; b < width; b++) for (let i = 0; i < count; i++) plain[i * width + b] = split[b * count + i]!;
-  return readPlain(new ParquetBytes(plain, r.at, r.where), type, count, typeLength);
+  return readPlain(r.over(plain), type, count, typeLength);
 }

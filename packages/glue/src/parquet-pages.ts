@@ -64,16 +64,16 @@ export function readColumnChunk(chunk: Uint8Array, column: FlatColumn, codec: Co
       const data = decompress(r, body, size, codec);
       const most = Math.floor(data.length / plainWidth(column.type, column.typeLength));
       const count = countIn(r, h.get(1), `a dictionary size (at most the ${most} values its ${data.length} bytes hold)`, 0, most);
-      dictionary = asText(column, readPlain(new ParquetBytes(data, r.at, r.where), column.type, count, column.typeLength));
+      dictionary = asText(column, readPlain(r.over(data), column.type, count, column.typeLength));
     } else if (type === DATA_PAGE) {
       const h = struct(r, header, 5, 'a data page header');
       const count = countIn(r, h.get(1), `a value count (at most the ${rows - row} rows left in the row group)`, 0, rows - row);
       const encoding = encodingIn(r, h.get(2), VALUE_ENCODINGS, 'value');
-      const data = new ParquetBytes(decompress(r, body, size, codec), r.at, r.where);
+      const data = r.over(decompress(r, body, size, codec));
       let levels: Uint32Array | null = null;
       if (column.optional) {
         encodingIn(r, h.get(3), ['RLE'], 'definition level');
-        levels = readHybrid(sub(data, data.u32('the length of the definition levels'), 'definition levels'), 1, count, 'definition levels');
+        levels = readHybrid(data.sub(data.u32('the length of the definition levels'), 'definition levels'), 1, count, 'definition levels');
       }
       fill(values, row, levels, asText(column, readValues(data.rest(), encoding, column, present(levels, count), dictionary)));
       row += count;
@@ -85,14 +85,15 @@ export function readColumnChunk(chunk: Uint8Array, column: FlatColumn, codec: Co
       const encoding = encodingIn(r, h.get(4), VALUE_ENCODINGS, 'value');
       const levelBytes = countIn(r, h.get(5), `a definition levels length (at most the page's ${stored} bytes)`, 0, stored);
       countIn(r, h.get(6), 'a repetition levels length of 0 (a flat column)', 0, 0);
-      const page = new ParquetBytes(body, r.at, r.where);
-      const levelData = sub(page, levelBytes, 'definition levels');
+      const page = r.over(body);
+      const levelData = page.sub(levelBytes, 'definition levels');
       const levels = column.optional ? readHybrid(levelData, 1, count, 'definition levels') : null;
-      if (present(levels, count) !== count - nulls) r.fail(`expected ${count - nulls} values (${count} less ${nulls} nulls, as the header says); the definition levels give ${present(levels, count)}`);
+      const given = present(levels, count);
+      if (given !== count - nulls) r.fail(`expected ${count - nulls} values (${count} less ${nulls} nulls, as the header says); the definition levels give ${given}`);
       const compressed = h.get(7) !== false;
       const rest = page.rest().bytes;
       const data = compressed ? decompress(r, rest, size - levelBytes, codec) : rest;
-      fill(values, row, levels, asText(column, readValues(new ParquetBytes(data, r.at, r.where), encoding, column, count - nulls, dictionary)));
+      fill(values, row, levels, asText(column, readValues(r.over(data), encoding, column, count - nulls, dictionary)));
       row += count;
     } else if (type !== INDEX_PAGE) {
       r.fail(`expected a data, dictionary or index page; found page type ${type}`);
@@ -140,11 +141,6 @@ function encodingIn(r: ParquetBytes, value: unknown, allowed: readonly Encoding[
   return name;
 }
 
-/** The next `n` bytes of `r` as a reader of their own. */
-function sub(r: ParquetBytes, n: number, what: string): ParquetBytes {
-  return new ParquetBytes(r.take(n, what), r.at, r.where);
-}
-
 function present(levels: Uint32Array | null, count: number): number {
   if (levels === null) return count;
   let n = 0;
@@ -168,7 +164,7 @@ function decompress(r: ParquetBytes, bytes: Uint8Array, size: number, codec: Com
   }
   // SNAPPY: the footer was checked to name no other codec. Its own length must agree, and be one
   // snappy can reach, before the output is allocated.
-  const length = new ParquetBytes(bytes, r.at, r.where).varint('the length of snappy data');
+  const length = r.over(bytes).varint('the length of snappy data');
   if (length !== size) r.fail(`expected snappy data of ${size} bytes (the page header's size); found ${length}`);
   if (size > SNAPPY_EXPANSION * bytes.length) r.fail(`expected at most ${Math.floor(SNAPPY_EXPANSION * bytes.length)} bytes (the most ${bytes.length} bytes of snappy data expand to); found ${size}`);
   const out = new Uint8Array(size);
@@ -204,7 +200,7 @@ function readValues(r: ParquetBytes, encoding: Encoding, column: FlatColumn, cou
     }
     case 'RLE':
       only(['BOOLEAN']);
-      return Array.from(readHybrid(sub(r, r.u32('the length of RLE booleans'), 'RLE booleans'), 1, count, 'booleans'), (b) => b === 1);
+      return Array.from(readHybrid(r.sub(r.u32('the length of RLE booleans'), 'RLE booleans'), 1, count, 'booleans'), (b) => b === 1);
     case 'DELTA_BINARY_PACKED':
       only(['INT32', 'INT64']);
       return readDeltaBinary(r, count, 'DELTA_BINARY_PACKED values').map((v) => (type === 'INT32' ? Number(BigInt.asIntN(32, v)) : v));

@@ -1,7 +1,7 @@
 import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type CompressionCodec, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
 import { GlueFormatError, shown, type DataLocation } from './errors.js';
 import { readRow } from './malformed-rows.js';
-import { MAX_EXPANSION, countIn } from './parquet-bytes.js';
+import { MAX_EXPANSION, countIn, failingAt } from './parquet-bytes.js';
 import { INVALID_TEXT, readColumnChunk, type FlatColumn } from './parquet-pages.js';
 import { planColumns, toExample, type ColumnOptions } from './records.js';
 import type { GlueExample } from './tasks.js';
@@ -50,7 +50,7 @@ export async function* parseParquet(source: ParquetSource, options: ParquetOptio
   let position = options.firstPosition ?? 0;
   for (const [g, group] of metadata.row_groups.entries()) {
     const at: DataLocation = { file, line: rowStart + 1 };
-    const check = { fail: (message: string): never => { throw new GlueFormatError(at, `row group ${g + 1}: ${message}`); } };
+    const check = failingAt(at, `row group ${g + 1}`);
     const rows = countIn(check, group.num_rows, 'a row count', 0, Number.MAX_SAFE_INTEGER);
     const chunks = wanted.map((column) => chunkOf(check, group, column, dataEnd));
     const stored = chunks.reduce((n, c) => n + c.end - c.start, 0);
@@ -79,7 +79,7 @@ function flatColumn(schema: SchemaTree, name: string, file: string, required: bo
     if (!required) return null;
     throw new GlueFormatError(at, `expected column ${shown(name)} to hold one value per row; found a nested or repeated column`);
   }
-  const typeLength = element.type === 'FIXED_LEN_BYTE_ARRAY' ? countIn({ fail: (m) => { throw new GlueFormatError(at, `column ${shown(name)}: ${m}`); } }, element.type_length, 'a fixed length', 1, 2 ** 31 - 1) : 0;
+  const typeLength = element.type === 'FIXED_LEN_BYTE_ARRAY' ? countIn(failingAt(at, `column ${shown(name)}`), element.type_length, 'a fixed length', 1, 2 ** 31 - 1) : 0;
   return { name, type: element.type, typeLength, optional: element.repetition_type !== 'REQUIRED' };
 }
 
