@@ -49,7 +49,12 @@ describe('predict and merge of a trained run', () => {
     // one validation split: the records and outputs have no per-split parts
     const summary = JSON.parse(trained.out()) as Record<string, unknown>;
     expect('reportedSplit' in summary).toBe(false);
-    expect(Object.keys(summary.last as object)).toEqual(['epoch', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
+    const last = summary.last as Record<string, unknown>;
+    expect(Object.keys(last)).toEqual(['epoch', 'step', 'epochFraction', 'trainLoss', 'evalLoss', 'metrics', 'tokensPerSecond', 'seconds']);
+    // evaluated at the end of epoch 2: the global step is the run's last one, the fraction a whole epoch count
+    expect(last.epoch).toBe(2);
+    expect(last.epochFraction).toBe(2);
+    expect(last.step).toBe(summary.steps);
     const evalText = capture();
     expect(await main(['eval', '--run', run], evalText)).toBe(0);
     expect(evalText.out()).toMatch(/^sst2 validation \(16 examples\): loss \d\.\d{4}, accuracy \d\.\d{4}\n$/);
