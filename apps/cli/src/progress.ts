@@ -39,8 +39,22 @@ export function splitTexts(s: ValidationScores, withLoss: boolean, separator = '
   return Object.entries(s.splits).map(([name, x]) => `${name}: ${text(x)}`);
 }
 
+/** Epochs done, as HF writes its fractional epoch: `2` after the second, `1.33` a third into it. */
+export function formatEpochs(epochs: number): string {
+  return String(Number(epochs.toFixed(2)));
+}
+
+/**
+ * Where an evaluation was made: `epoch 2 (step 12)` after an epoch, `epoch 1.33 (step 8)` every N
+ * steps (the epochs done, then the global step).
+ */
+export function evaluationAt(r: Pick<EpochRecord, 'epoch' | 'step' | 'epochFraction'>): string {
+  return `epoch ${formatEpochs(r.epochFraction)} (step ${r.step})`;
+}
+
+/** An evaluation's line: where it was made, the train loss since the previous one, each split's eval loss and metrics. */
 export function epochLine(r: EpochRecord): string {
-  return `epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} ${splitTexts(r, true).join('; ')} (${formatRate(r.tokensPerSecond)} tok/s, ${formatDuration(r.seconds)})`;
+  return `${evaluationAt(r)}: train loss ${r.trainLoss.toFixed(4)} ${splitTexts(r, true).join('; ')} (${formatRate(r.tokensPerSecond)} tok/s, ${formatDuration(r.seconds)})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { TASK_NAMES } from '@edora/glue';
-import { metricChoices } from '@edora/train';
+import { EVAL_STRATEGIES, metricChoices, type EvalStrategy } from '@edora/train';
 import { ROBERTA_PRESETS } from '@edora/models';
 import { UsageError, type OptionSpecs, type Parsed } from './args.js';
 import { AUTO_BACKEND, KNOWN_BACKENDS } from './backends.js';
@@ -35,13 +35,15 @@ export const RUN_OPTIONS: OptionSpecs = {
   'max-grad-norm': { type: 'number', default: 1, min: 0, help: 'gradient-norm clipping (0 disables)' },
   'gradient-accumulation': { type: 'int', default: 1, min: 1, help: 'batches per optimizer step' },
   'micro-batch-size': { type: 'int', min: 1, placeholder: 'n', help: 'rows per forward/backward pass: each batch runs as micro-batches of n rows whose gradients add up to the batch\'s (same steps, less memory); default: whole batches, halved with a note when the backend runs out of memory' },
-  'checkpoint-every': { type: 'int', default: 0, min: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch only)' },
-  'metric-for-best': { type: 'string', placeholder: 'metric', help: 'what ranks epochs and is reported: one of the task\'s metrics, combined_score (tasks with several) or loss (default: the paper\'s: matthews_correlation for CoLA, pearson for STS-B, accuracy for the others)' },
-  'max-steps': { type: 'int', min: 1, placeholder: 'n', help: 'train exactly n optimizer steps, overriding --epochs (HF max_steps); the epoch they end in is evaluated' },
+  'checkpoint-every': { type: 'int', default: 0, min: 0, help: 'also checkpoint every n optimizer steps (0: after each epoch and each evaluation only)' },
+  'eval-strategy': { type: 'string', choices: EVAL_STRATEGIES, default: 'epoch', help: 'when the validation split is evaluated (HF eval_strategy): after every epoch (the authors\'), every --eval-steps optimizer steps, or no (not during training); the last step is always evaluated, and every evaluation is checkpointed' },
+  'eval-steps': { type: 'int', min: 1, placeholder: 'n', help: 'with --eval-strategy steps (and only with it): evaluate every n optimizer steps, counted across epochs (with --gradient-accumulation, optimizer steps, not batches)' },
+  'metric-for-best': { type: 'string', placeholder: 'metric', help: 'what ranks evaluations and is reported: one of the task\'s metrics, combined_score (tasks with several) or loss (default: the paper\'s: matthews_correlation for CoLA, pearson for STS-B, accuracy for the others)' },
+  'max-steps': { type: 'int', min: 1, placeholder: 'n', help: 'train exactly n optimizer steps, overriding --epochs (HF max_steps); the last one is evaluated' },
   'warmup-steps': { type: 'int', min: 0, placeholder: 'n', help: 'linear warmup over n steps instead of --warmup-ratio (give one of them)' },
   'target-modules': { type: 'list', placeholder: 'name,...', help: 'modules that get adapters, matched as PEFT matches target_modules (default: query,value,attention.output.dense,output.dense, the EDoRA setup)' },
   'lora-dropout': { type: 'number', min: 0, max: 1, placeholder: 'p', help: 'dropout on each adapter\'s input (PEFT lora_dropout) (default 0, the EDoRA setup)' },
-  'early-stopping-patience': { type: 'int', min: 1, placeholder: 'n', help: 'stop after n epochs without a better --metric-for-best (the schedule still spans --epochs, as in HF); default: never' },
+  'early-stopping-patience': { type: 'int', min: 1, placeholder: 'n', help: 'stop after n evaluations without a better --metric-for-best (the schedule still spans --epochs, as in HF; not with --eval-strategy no); default: never' },
   'skip-malformed': { type: 'boolean', default: false, help: 'skip malformed data rows, reporting how many and the first file:line reasons (default: the first one is an error)' },
 };
 
@@ -54,8 +56,25 @@ function metricForBestOf(v: Parsed['values']): string | undefined {
   return metric;
 }
 
+/**
+ * `--eval-strategy` and `--eval-steps`, checked together (as fit checks them, but naming the
+ * options): steps needs --eval-steps, which nothing else takes; early stopping needs evaluations
+ * during training, which `no` has none of. The default, epoch, is left out of the run key.
+ */
+function evalScheduleOf(v: Parsed['values']): Pick<RunConfig, 'evalStrategy' | 'evalSteps'> {
+  const strategy = v.evalStrategy as EvalStrategy;
+  const steps = v.evalSteps as number | undefined;
+  if (strategy === 'steps' && steps === undefined) throw new UsageError('--eval-strategy steps: expected --eval-steps n (an integer ≥ 1) with it; found none');
+  if (strategy !== 'steps' && steps !== undefined) throw new UsageError(`--eval-steps: only with --eval-strategy steps; found --eval-strategy ${strategy}`);
+  if (strategy === 'no' && v.earlyStoppingPatience !== undefined) {
+    throw new UsageError('--early-stopping-patience: counts evaluations during training, and --eval-strategy no makes none (only the final one); give --eval-strategy epoch or steps');
+  }
+  return strategy === 'epoch' ? {} : { evalStrategy: strategy, ...(steps === undefined ? {} : { evalSteps: steps }) };
+}
+
 export function runConfigFrom(v: Parsed['values'], method: Method, rank: number, lr: number, clsLr: number, seed: number, given?: ReadonlySet<string>): RunConfig {
   const metricForBest = metricForBestOf(v);
+  const evalSchedule = evalScheduleOf(v);
   if (v.warmupSteps !== undefined && given?.has('warmupRatio')) throw new UsageError('--warmup-steps and --warmup-ratio: give one of them');
   return {
     task: v.task as string,
@@ -81,6 +100,7 @@ export function runConfigFrom(v: Parsed['values'], method: Method, rank: number,
     ...(v.skipMalformed ? { skipMalformed: true as const } : {}),
     ...(metricForBest === undefined ? {} : { metricForBest }),
     ...(v.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: v.earlyStoppingPatience as number }),
+    ...evalSchedule,
     ...(v.maxSteps === undefined ? {} : { maxSteps: v.maxSteps as number }),
     ...(v.warmupSteps === undefined ? {} : { warmupSteps: v.warmupSteps as number }),
     ...(v.targetModules === undefined ? {} : { targetModules: v.targetModules as string[] }),
@@ -95,7 +115,7 @@ export function defaultOutputDir(c: RunConfig): string {
 export function summaryJson(s: RunSummary): Record<string, unknown> {
   return {
     outputDir: s.outputDir, method: s.config.method, rank: s.config.rank, trainable: s.trainable, seconds: s.seconds, backend: s.backend,
-    mainMetric: s.results.mainMetric, ...(s.trainedEpoch ? { trainedEpoch: s.trainedEpoch } : {}), ...(s.results.reportedSplit ? { reportedSplit: s.results.reportedSplit } : {}), last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
+    mainMetric: s.results.mainMetric, evalStrategy: s.config.evalStrategy ?? 'epoch', ...(s.trainedEpoch ? { trainedEpoch: s.trainedEpoch } : {}), ...(s.results.reportedSplit ? { reportedSplit: s.results.reportedSplit } : {}), last: s.results.last, best: s.results.best, stopped: s.results.stopped, steps: s.results.steps,
   };
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { isRobertaPreset } from '@edora/models';
 import { getBackend } from '@edora/tensor';
-import { decodeCheckpoint, fit, isBetter, mainMetricOf, metricValue, summarize, type RunResults, type StepRecord } from '@edora/train';
+import { decodeCheckpoint, fit, isBetter, mainMetricOf, metricValue, summarize, type EvalStrategy, type RunResults, type StepRecord } from '@edora/train';
 import { runDirectorySink, writeRunResults } from '@edora/train/node';
 import { TRAIN_LOG, takeRunFolder } from './run-folder.js';
 import { BEST_DIR, copyTrainedFiles, keepNumberedCheckpoint, writeBestEpoch, writeTrainedFiles } from './trained-files.js';
@@ -36,8 +36,12 @@ export interface RunConfig extends Omit<ModelOptions, 'numLabels'> {
   skipMalformed?: true;
   /** What ranks epochs (`metricChoices`); absent for the task's own, the paper's, so older run keys stay valid. */
   metricForBest?: string;
-  /** Stop after this many epochs without a better `metricForBest`; absent: never (older run keys stay valid). */
+  /** Stop after this many evaluations without a better `metricForBest`; absent: never (older run keys stay valid). */
   earlyStoppingPatience?: number;
+  /** When evaluations happen (fit's evalStrategy); absent: after every epoch, the authors' (older run keys stay valid). */
+  evalStrategy?: Exclude<EvalStrategy, 'epoch'>;
+  /** Optimizer steps between evaluations, with `evalStrategy: 'steps'`. */
+  evalSteps?: number;
   /** Optimizer steps to train, overriding `epochs` (HF's max_steps); absent: `epochs` decide. */
   maxSteps?: number;
   /** Warmup steps instead of `warmupRatio`; absent: the ratio. */
@@ -62,10 +66,10 @@ export interface RunOptions {
   command?: string;
   /**
    * The top-level `trained.safetensors` and `adapter/` (what eval, predict and merge use) hold the
-   * best epoch's instead of the last's. Off by default: the EDoRA authors report the last epoch.
+   * best evaluation's instead of the last's. Off by default: the EDoRA authors report the last epoch.
    */
   loadBestAtEnd?: boolean;
-  /** Also keep numbered checkpoints (`checkpoints/checkpoint-<step>.safetensors`), at most this many, the best epoch's always. */
+  /** Also keep numbered checkpoints (`checkpoints/checkpoint-<step>.safetensors`), at most this many, the best evaluation's always. */
   saveTotalLimit?: number;
   /**
    * Take the folder's lock whoever holds it: for callers that already own the run by other means (a
@@ -95,8 +99,8 @@ export interface RunSummary {
   outputDir: string;
   trainable: number;
   results: RunResults;
-  /** Which epoch the top-level trained files hold (`from: 'last'`, the paper's, unless `loadBestAtEnd`). */
-  trainedEpoch?: { from: string; epoch: number | null };
+  /** Which evaluation the top-level trained files hold (`from: 'last'`, the paper's, unless `loadBestAtEnd`): its epoch and step. */
+  trainedEpoch?: TrainedEvaluation;
   seconds: number;
   backend: string;
   dataSource: string;
@@ -107,14 +111,34 @@ export interface RunSummary {
 export { ADAPTER_DIR, TRAINED_FILE } from './run-folder.js';
 
 
-/** Every resolved setting of a run, `key=value` in the run key's order: what a reader needs to reproduce it. */
+/** Which evaluation's tensors a run folder's top-level trained files hold; null epoch and step when the run made none. */
+export interface TrainedEvaluation {
+  from: 'last' | 'best';
+  epoch: number | null;
+  step: number | null;
+}
+
+/**
+ * Every resolved setting of a run, in the run key's order: what a reader needs to reproduce it.
+ * The eval strategy is named even when it is the default, which the run key leaves out.
+ */
+export function resolvedOptions(config: RunConfig): Record<string, unknown> {
+  return sortedSettings({ ...config, evalStrategy: config.evalStrategy ?? 'epoch' });
+}
+
+/** `resolvedOptions` as `key=value` words. */
 export function resolvedOptionsText(config: RunConfig): string {
-  return Object.entries(JSON.parse(runKeyOf(config)) as Record<string, unknown>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+  return Object.entries(resolvedOptions(config)).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+}
+
+/** The settings that are set, keys in a fixed (sorted) order. */
+function sortedSettings(settings: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The run key: the configuration with keys in a fixed order, so equal configurations give equal keys. */
 export function runKeyOf(config: RunConfig): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))));
+  return JSON.stringify(sortedSettings(config));
 }
 
 /** One fine-tuning run end to end: data, model and adapters, the loop, and the files of its output directory. */
@@ -149,11 +173,12 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
   const files = await runDirectorySink(o.outputDir, resumeBytes ? decodeCheckpoint(resumeBytes).meta : undefined);
   if (resumeBytes) o.progress.message(`resuming from step ${decodeCheckpoint(resumeBytes).meta.step}`);
   o.progress.message(`${splits.spec.name}: ${config.method} r=${config.rank} on ${splits.source}: ${train.size} train / ${validationSizes.length === 1 ? `${validationSizes[0]![1].size} validation` : validationSizes.map(([name, ds]) => `${ds.size} ${name}`).join(' + ')} examples, ${built.trainable.toLocaleString('en-US')} trainable parameters, backend ${getBackend().name}`);
-  // the best epoch so far (from the checkpoint's history when resuming) decides when best/ is rewritten
+  // the best evaluation so far (from the checkpoint's history when resuming) decides when best/ is
+  // rewritten, and its numbered checkpoint is the one --save-total-limit keeps
   const mainMetric = mainMetricOf(splits.spec.name, config.metricForBest);
   const resumedHistory = resumeBytes ? decodeCheckpoint(resumeBytes).meta.history : [];
   let best = summarize(resumedHistory, { steps: 0, mainMetric }).best;
-  let bestStep: number | null = null;
+  let bestStep: number | null = best?.step ?? null;
   const baseName = isRobertaPreset(config.model) ? config.model : resolve(config.model);
   const results = await fit({
     model: built.classifier,
@@ -161,6 +186,8 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
     task: splits.spec.name,
     ...(config.metricForBest === undefined ? {} : { metricForBest: config.metricForBest }),
     ...(config.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: config.earlyStoppingPatience }),
+    ...(config.evalStrategy === undefined ? {} : { evalStrategy: config.evalStrategy }),
+    ...(config.evalSteps === undefined ? {} : { evalSteps: config.evalSteps }),
     train, validation,
     epochs: config.epochs,
     batchSize: config.batchSize,
@@ -187,12 +214,12 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
           return;
         }
         o.progress.epoch(r);
-        // logged before the checkpoint that covers this epoch, so best/ is never behind a checkpoint
+        // logged before the checkpoint that covers this evaluation, so best/ is never behind a checkpoint
         if (!best || isBetter(mainMetric, metricValue(r, mainMetric), metricValue(best, mainMetric))) {
           best = r;
           bestStep = r.step;
           await writeTrainedFiles(built.model, join(o.outputDir, BEST_DIR), built.adapters !== null, baseName);
-          await writeBestEpoch(o.outputDir, { epoch: r.epoch, step: r.step, metric: mainMetric, value: metricValue(r, mainMetric) });
+          await writeBestEpoch(o.outputDir, { epoch: r.epoch, step: r.step, epochFraction: r.epochFraction, metric: mainMetric, value: metricValue(r, mainMetric) });
         }
       },
       checkpoint: async (bytes, meta) => {
@@ -202,10 +229,11 @@ async function trainInto(config: RunConfig, o: RunOptions, runKey: string, resum
     },
   });
   await writeTrainedFiles(built.model, o.outputDir, built.adapters !== null, baseName);
-  // the paper reports the last epoch; --load-best-at-end puts the best one at the top instead
-  const useBest = o.loadBestAtEnd === true && results.best !== null && results.last !== null && results.best.epoch !== results.last.epoch;
+  // the paper reports the last epoch; --load-best-at-end puts the best evaluation's at the top instead
+  const useBest = o.loadBestAtEnd === true && results.best !== null && results.last !== null && results.best.step !== results.last.step;
   if (useBest) await copyTrainedFiles(join(o.outputDir, BEST_DIR), o.outputDir);
-  const adapterEpoch = { from: o.loadBestAtEnd ? 'best' : 'last', epoch: (o.loadBestAtEnd ? results.best : results.last)?.epoch ?? null };
+  const trained = o.loadBestAtEnd ? results.best : results.last;
+  const adapterEpoch: TrainedEvaluation = { from: o.loadBestAtEnd ? 'best' : 'last', epoch: trained?.epoch ?? null, step: trained?.step ?? null };
   const seconds = (Date.now() - started) / 1000;
   const summary: RunSummary = {
     config, outputDir: o.outputDir, trainable: built.trainable, results, trainedEpoch: adapterEpoch, seconds, backend: getBackend().name,

@@ -1,7 +1,7 @@
 /**
  * The trained state a run folder keeps: `trained.safetensors` (every trained tensor under its model
- * path) and `adapter/` (PEFT's layout), for the last epoch at the top and for the best epoch under
- * `best/`, and the numbered checkpoints `--save-total-limit` keeps.
+ * path) and `adapter/` (PEFT's layout), for the last evaluation at the top and for the best one
+ * under `best/`, and the numbered checkpoints `--save-total-limit` keeps.
  */
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { writeSafetensorsFile } from '@edora/tensor/node';
 import { writeFileAtomic, writingFile } from '@edora/train/node';
 import { ADAPTER_DIR, TRAINED_FILE } from './run-folder.js';
 
-/** Sub-folder with the best epoch's `trained.safetensors`, `adapter/` and `epoch.json`. */
+/** Sub-folder with the best evaluation's `trained.safetensors`, `adapter/` and `epoch.json`. */
 export const BEST_DIR = 'best';
 /** Sub-folder of the numbered checkpoints kept by `--save-total-limit`. */
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -47,14 +47,14 @@ export async function copyTrainedFiles(from: string, to: string): Promise<void> 
   }
 }
 
-/** Records which epoch `best/` holds. */
-export async function writeBestEpoch(dir: string, info: { epoch: number; step: number; metric: string; value: number }): Promise<void> {
+/** Records which evaluation `best/` holds: the epoch it fell in, its step and fractional epoch, and its score. */
+export async function writeBestEpoch(dir: string, info: { epoch: number; step: number; epochFraction: number; metric: string; value: number }): Promise<void> {
   await writeFileAtomic(join(dir, BEST_DIR, 'epoch.json'), JSON.stringify(info, null, 2) + '\n');
 }
 
 /**
  * Keeps checkpoint `bytes` as `checkpoints/checkpoint-<step>.safetensors` and removes the oldest
- * beyond `limit`, never the one of step `keepStep` (the best epoch's), as HF's `save_total_limit`.
+ * beyond `limit`, never the one of step `keepStep` (the best evaluation's), as HF's `save_total_limit`.
  */
 export async function keepNumberedCheckpoint(runDir: string, bytes: Uint8Array, step: number, limit: number, keepStep: number | null): Promise<void> {
   const dir = join(runDir, CHECKPOINTS_DIR);

@@ -99,9 +99,9 @@ describe('MNLI matched and mismatched, end to end on the tiny preset', () => {
     expect(io.err()).toContain(`skipped 1 malformed row; the first 1:\n  ${join(glue, 'MNLI', 'train.tsv')}:9: expected a label`);
     expect(io.err()).toContain('23 train / 8 validation_matched + 6 validation_mismatched examples');
     // the progress lines and the table name both splits
-    expect(io.err()).toMatch(/epoch 3: train loss \d\.\d{4} validation_matched: eval loss \d\.\d{4} accuracy 0\.3750; validation_mismatched: eval loss \d\.\d{4} accuracy 0\.6667 \(/);
-    expect(io.out()).toContain('last epoch (3): validation_matched: accuracy 0.3750; validation_mismatched: accuracy 0.6667\n');
-    expect(io.out()).toContain('best epoch (1, by validation_matched): validation_matched: accuracy 0.3750; validation_mismatched: accuracy 0.6667\n');
+    expect(io.err()).toMatch(/epoch 3 \(step 9\): train loss \d\.\d{4} validation_matched: eval loss \d\.\d{4} accuracy 0\.3750; validation_mismatched: eval loss \d\.\d{4} accuracy 0\.6667 \(/);
+    expect(io.out()).toContain('last evaluation, epoch 3 (step 9): validation_matched: accuracy 0.3750; validation_mismatched: accuracy 0.6667\n');
+    expect(io.out()).toContain('best evaluation, by validation_matched, epoch 1 (step 3): validation_matched: accuracy 0.3750; validation_mismatched: accuracy 0.6667\n');
 
     // results.json: every epoch holds both splits; the top-level metrics and best are matched's
     const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as {

@@ -123,8 +123,8 @@ describe.skipIf(!hasTinyRoberta)(`a run folder used later, from elsewhere (tiny-
       '--batch-size', '16', '--max-seq-length', '32', '--padding', 'longest', '--lr', '2e-3', '--cls-lr', '2e-3', '--backend', 'cpu',
       '--save-total-limit', '1', '--output-dir', run, '--json']);
     expect(trained.code, trained.output).toBe(0);
-    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown; paths: { model: { fromRun: string } } };
-    expect(results.trainedEpoch).toEqual({ from: 'last', epoch: 2 });
+    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown; steps: number; paths: { model: { fromRun: string } } };
+    expect(results.trainedEpoch).toEqual({ from: 'last', epoch: 2, step: results.steps });
     expect(join(run, results.paths.model.fromRun)).toBe(tinyRoberta);
     expect(JSON.parse(await readFile(join(run, 'best', 'epoch.json'), 'utf8'))).toMatchObject({ epoch: results.best.epoch, metric: 'accuracy' });
     expect((await readdir(join(run, 'best'))).sort()).toEqual(['adapter', 'epoch.json', 'trained.safetensors']);
@@ -155,8 +155,8 @@ describe.skipIf(!hasTinyRoberta)(`a run folder used later, from elsewhere (tiny-
     const run = join(dir, 'best-at-end');
     expect(await main(['train', '--task', 'sst2', '--data-dir', glue, '--model', 'tiny', '--method', 'lora', '--rank', '2', '--epochs', '2', '--batch-size', '16',
       '--max-seq-length', '32', '--padding', 'longest', '--backend', 'cpu', '--load-best-at-end', '--output-dir', run], capture())).toBe(0);
-    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number }; trainedEpoch: unknown };
-    expect(results.trainedEpoch).toEqual({ from: 'best', epoch: results.best.epoch });
+    const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as { best: { epoch: number; step: number }; trainedEpoch: unknown };
+    expect(results.trainedEpoch).toEqual({ from: 'best', epoch: results.best.epoch, step: results.best.step });
     expect(await readFile(join(run, 'trained.safetensors'))).toEqual(await readFile(join(run, 'best', 'trained.safetensors')));
   }, 300_000);
 });

@@ -19,7 +19,7 @@ const RUN = { type: 'string', placeholder: 'dir', help: 'output directory of an 
 /** Options of every command that loads a trained run. */
 const RUN_MODEL_OPTIONS = {
   run: RUN,
-  'best-epoch': { type: 'boolean', default: false, help: 'use the best epoch\'s trained tensors (the run\'s best/) instead of the ones at the top of the run folder (the last epoch\'s unless it was trained with --load-best-at-end)' },
+  'best-epoch': { type: 'boolean', default: false, help: 'use the best evaluation\'s trained tensors (the run\'s best/) instead of the ones at the top of the run folder (the last evaluation\'s unless it was trained with --load-best-at-end)' },
 } as const;
 /** eval and predict: a run, or any model folder with a classification head (a merged run included). */
 const EVAL_MODEL_OPTIONS = {

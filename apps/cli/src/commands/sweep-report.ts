@@ -10,7 +10,7 @@ export const SWEEP_REPORT: CommandSpec = {
   summary: 'Summarize every finished run of a sweep folder: per task the paper\'s metric (CoLA Matthews, STS-B Pearson, accuracy elsewhere), median and spread over seeds per configuration, the best configuration per method and rank, trainable parameters; writes report.json, report.csv and SVG plots (metric by rank per method, metric by trainable parameters).',
   options: {
     metric: { type: 'string', placeholder: 'metric', help: 'report this metric instead of the paper\'s: one of the task\'s metrics, combined_score, or loss (lower is better)' },
-    epoch: { type: 'string', choices: ['last', 'best'], default: 'last', help: 'each run\'s value after its last epoch (the authors\') or at its best epoch' },
+    epoch: { type: 'string', choices: ['last', 'best'], default: 'last', help: 'each run\'s value at its last evaluation (after its last epoch by default, the authors\') or at its best one' },
     out: { type: 'string', placeholder: 'dir', help: 'where the report files go (default <sweep dir>/report)' },
   },
 };

@@ -1,15 +1,15 @@
 import { NonFiniteLossError, TrainingInterruptedError, type EpochResult } from '@edora/train';
 import { MAX_SEED, type CommandSpec, type Parsed } from '../args.js';
 import { selectBackend } from '../backends.js';
-import { Progress, splitTexts } from '../progress.js';
-import { resolvedOptionsText, runKeyOf, runTraining } from '../run.js';
+import { evaluationAt, Progress, splitTexts } from '../progress.js';
+import { resolvedOptions, resolvedOptionsText, runTraining } from '../run.js';
 import { defaultOutputDir, runConfigFrom, RUN_OPTIONS, summaryJson } from '../run-options.js';
 import { METHODS, type Method } from '../setup.js';
 import type { Io } from '../io.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
-  summary: 'Fine-tune a RoBERTa with EDoRA, DoRA, LoRA, LoRA-XS or fully on a GLUE task, evaluating every epoch. With no data and no --task it runs the embedded demo (see edora demo --help).',
+  summary: 'Fine-tune a RoBERTa with EDoRA, DoRA, LoRA, LoRA-XS or fully on a GLUE task, evaluating every epoch (or every --eval-steps steps). With no data and no --task it runs the embedded demo (see edora demo --help).',
   usage: 'Example: edora train --task rte --data-dir ./glue_data --model ./roberta-base --method edora --rank 16 --lr 5e-4 --cls-lr 5e-4',
   options: {
     ...RUN_OPTIONS,
@@ -20,8 +20,8 @@ export const TRAIN: CommandSpec = {
     seed: { type: 'int', default: 1, min: 0, max: MAX_SEED, help: 'seed of weights, adapters, data order and dropout' },
     'output-dir': { type: 'string', placeholder: 'dir', help: 'where checkpoints, logs, results and the plot go (default runs/<task>-<method>-r<rank>-seed<seed>)' },
     resume: { type: 'boolean', default: false, help: 'continue from the checkpoint in --output-dir (its settings must be this run\'s)' },
-    'load-best-at-end': { type: 'boolean', default: false, help: 'the run folder\'s trained.safetensors and adapter/ (what eval, predict and merge use) are the best epoch\'s; default: the last epoch\'s, as the EDoRA paper reports (the best is always kept in best/)' },
-    'save-total-limit': { type: 'int', min: 1, placeholder: 'n', help: 'also keep numbered checkpoints in checkpoints/, at most n (the best epoch\'s is never removed); default: only the latest checkpoint.safetensors' },
+    'load-best-at-end': { type: 'boolean', default: false, help: 'the run folder\'s trained.safetensors and adapter/ (what eval, predict and merge use) are the best evaluation\'s; default: the last evaluation\'s, as the EDoRA paper reports (the best is always kept in best/)' },
+    'save-total-limit': { type: 'int', min: 1, placeholder: 'n', help: 'also keep numbered checkpoints in checkpoints/, at most n (the best evaluation\'s is never removed); default: only the latest checkpoint.safetensors' },
     'dry-run': { type: 'boolean', default: false, help: 'print the resolved options and the output folder, then stop before loading anything' },
     'overwrite-output-dir': { type: 'boolean', default: false, help: 'replace the run an existing --output-dir holds (without it, a folder with files is refused)' },
   },
@@ -33,7 +33,7 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   const config = runConfigFrom(v, v.method as Method, v.rank as number, v.lr as number, v.clsLr as number, v.seed as number, p.given);
   const outputDir = (v.outputDir as string | undefined) ?? defaultOutputDir(config);
   if (v.dryRun) {
-    io.stdout.write(v.json ? JSON.stringify({ outputDir, config: JSON.parse(runKeyOf(config)) as unknown }) + '\n' : `${config.task}: would train into ${outputDir} with ${resolvedOptionsText(config)}\n`);
+    io.stdout.write(v.json ? JSON.stringify({ outputDir, config: resolvedOptions(config) }) + '\n' : `${config.task}: would train into ${outputDir} with ${resolvedOptionsText(config)}\n`);
     return 0;
   }
   const progress = new Progress(io.stderr, !v.json);
@@ -49,13 +49,17 @@ export async function trainCommand(p: Parsed, io: Io): Promise<number> {
   } else {
     const r = summary.results;
     const scores = (e: EpochResult | null): string => (e ? splitTexts(e, false, ', ').join('; ') : '');
-    // with several validation splits (MNLI) the best epoch is chosen on the reported one
+    const at = (e: EpochResult | null): string => (e ? evaluationAt(e) : 'none');
+    // with several validation splits (MNLI) the best evaluation is chosen on the reported one
     const by = r.reportedSplit ? `, by ${r.reportedSplit}` : '';
-    io.stdout.write(`last epoch (${r.last?.epoch ?? '-'}): ${scores(r.last)}\nbest epoch (${r.best?.epoch ?? '-'}${by}): ${scores(r.best)}\n`);
+    io.stdout.write(`last evaluation, ${at(r.last)}: ${scores(r.last)}\nbest evaluation${by}, ${at(r.best)}: ${scores(r.best)}\n`);
     const t = summary.trainedEpoch;
-    if (t) io.stdout.write(`trained.safetensors and adapter/ hold the ${t.from} epoch (${t.epoch ?? '-'})${t.from === 'last' ? ', as the paper reports; the best epoch\'s are in best/ (--load-best-at-end puts them on top)' : ''}\n`);
+    if (t) {
+      const which = t.step === null ? '' : ` (step ${t.step})`;
+      io.stdout.write(`trained.safetensors and adapter/ hold the ${t.from} evaluation's tensors${which}${t.from === 'last' ? ', as the paper reports; the best evaluation\'s are in best/ (--load-best-at-end puts them on top)' : ''}\n`);
+    }
     const stop = r.stopped;
-    if (stop?.reason === 'early-stopping') io.stdout.write(`stopped early after epoch ${stop.epoch}: ${stop.patience} epochs without a better ${r.mainMetric}\n`);
+    if (stop?.reason === 'early-stopping') io.stdout.write(`stopped early at step ${stop.step} (epoch ${stop.epoch}): ${stop.patience} evaluations without a better ${r.mainMetric}\n`);
     io.stdout.write(`results, logs, plot and trained weights in ${outputDir}\n`);
   }
   if (summary.results.stopped?.reason === 'nonfinite-loss') {
