@@ -99,3 +99,65 @@ void layernorm_f32(const float *X, const float *gamma, const float *beta, float 
     for (; k < d; k++) y[k] = (float)((x[k] - mu) * rs * gamma[k] + beta[k]);
   }
 }
+
+/*
+ * layerNorm's backward, as the cpu kernel computes it and in its order, so bit-identical to it:
+ * per row x̂ = (x − μ)·rstd and g = dy·γ in f64, the row means of g and g·x̂ summed left to right,
+ * dx = rstd·(g − mean(g) − x̂·mean(g·x̂)); dγ = Σ_rows dy·x̂ and dβ = Σ_rows dy accumulated in f64
+ * over the rows in order, then rounded once. Lanes run over the row's columns, where every column
+ * is independent; only the two row sums are scalar. `scratch` holds 5·d doubles (dγ and dβ
+ * accumulators, x̂ and g of the current row, γ).
+ */
+EXPORT("layernorm_backward_f32")
+void layernorm_backward_f32(const float *X, const float *gamma, const float *mean, const float *rstd, const float *DY, float *DX,
+                            float *dgamma, float *dbeta, int32_t n, int32_t d, double *scratch) {
+  double *dg = scratch, *db = scratch + d, *xh = scratch + 2 * d, *gr = scratch + 3 * d, *gm = scratch + 4 * d;
+  for (int32_t k = 0; k < d; k++) {
+    dg[k] = 0;
+    db[k] = 0;
+    gm[k] = gamma[k];
+  }
+  for (int32_t r = 0; r < n; r++) {
+    const float *x = X + r * d, *dy = DY + r * d;
+    const double mu = mean[r], rs = rstd[r];
+    const v128_t vm = wasm_f64x2_splat(mu), vr = wasm_f64x2_splat(rs);
+    double sg = 0, sgx = 0;
+    int32_t k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const v128_t h = wasm_f64x2_mul(wasm_f64x2_sub(load2(x + k), vm), vr);
+      const v128_t dyk = load2(dy + k);
+      const v128_t g = wasm_f64x2_mul(dyk, wasm_v128_load(gm + k));
+      const v128_t gh = wasm_f64x2_mul(g, h);
+      wasm_v128_store(xh + k, h);
+      wasm_v128_store(gr + k, g);
+      sg += wasm_f64x2_extract_lane(g, 0);
+      sg += wasm_f64x2_extract_lane(g, 1);
+      sgx += wasm_f64x2_extract_lane(gh, 0);
+      sgx += wasm_f64x2_extract_lane(gh, 1);
+      wasm_v128_store(dg + k, wasm_f64x2_add(wasm_v128_load(dg + k), wasm_f64x2_mul(dyk, h)));
+      wasm_v128_store(db + k, wasm_f64x2_add(wasm_v128_load(db + k), dyk));
+    }
+    for (; k < d; k++) {
+      const double h = (x[k] - mu) * rs, dyk = dy[k], g = dyk * gm[k];
+      xh[k] = h;
+      gr[k] = g;
+      sg += g;
+      sgx += g * h;
+      dg[k] += dyk * h;
+      db[k] += dyk;
+    }
+    sg /= d;
+    sgx /= d;
+    const v128_t vsg = wasm_f64x2_splat(sg), vsgx = wasm_f64x2_splat(sgx);
+    float *dx = DX + r * d;
+    for (k = 0; k + 2 <= d; k += 2) {
+      const v128_t t = wasm_f64x2_sub(wasm_f64x2_sub(wasm_v128_load(gr + k), vsg), wasm_f64x2_mul(wasm_v128_load(xh + k), vsgx));
+      store2(dx + k, wasm_f64x2_mul(vr, t));
+    }
+    for (; k < d; k++) dx[k] = (float)(rs * (gr[k] - sg - xh[k] * sgx));
+  }
+  for (int32_t k = 0; k < d; k++) {
+    dgamma[k] = (float)dg[k];
+    dbeta[k] = (float)db[k];
+  }
+}

@@ -33,9 +33,24 @@ function mode(v: TensorView, d: number): number {
 
 const addr = (v: TensorView): number => (v.buffer as WasmBuffer).ptr + v.offset * 4;
 
+/** `v` without its first `k` dims. */
+const inner = (v: TensorView, k: number): TensorView => ({ ...v, shape: v.shape.slice(k), strides: v.strides.slice(k) });
+/** Byte address of element `offset` of `v`'s buffer. */
+const addrAt = (v: TensorView, offset: number): number => (v.buffer as WasmBuffer).ptr + offset * 4;
+
+/**
+ * Blocks of fewer elements than this are not worth a kernel call each: the cpu kernel takes the
+ * whole op instead.
+ */
+const MIN_BLOCK = 64;
+
 /**
  * `binary` add/sub/mul/div on float32 through csrc/binary.c when the output is dense and each
- * input is dense, a shared row, a scalar or one value per row; false sends the op to the cpu kernel.
+ * input is dense, a shared row, a scalar or one value per row — or is one of those in every block
+ * of the output's last dims, as the attention mask [B, 1, 1, T] is against the scores
+ * [B, H, T, T] (a shared row within each batch entry): then one kernel call per block. False sends
+ * the op to the cpu kernel; it is decided before anything is written, so an output that aliases
+ * an input is never half-updated.
  */
 export function runBinary(k: KernelExports, inputs: readonly TensorView[], out: TensorView, attrs: OpAttrs['binary']): boolean {
   const op = OPS[attrs.fn];
@@ -46,9 +61,32 @@ export function runBinary(k: KernelExports, inputs: readonly TensorView[], out: 
   if (n === 0) return true;
   if (mode(out, d) !== DENSE) return false;
   const [a, b] = inputs as [TensorView, TensorView];
-  const ma = mode(a, d);
-  const mb = mode(b, d);
-  if (ma < 0 || mb < 0) return false;
-  k.binary_f32(op, addr(a), ma, addr(b), mb, addr(out), n / d, d);
-  return true;
+  // peel leading dims until each operand's block reads in one of the kernel's modes
+  for (let peel = 0, blocks = 1; peel < Math.max(r, 1) && (peel === 0 || n / blocks >= MIN_BLOCK); blocks *= out.shape[peel]!, peel++) {
+    // a dense output's blocks are dense; the operands' modes do not depend on where a block starts
+    const ma = mode(inner(a, peel), d);
+    const mb = mode(inner(b, peel), d);
+    if (ma < 0 || mb < 0) continue;
+    const rows = n / blocks / d;
+    if (blocks === 1) {
+      k.binary_f32(op, addr(a), ma, addr(b), mb, addr(out), rows, d);
+      return true;
+    }
+    // every block of the peeled dims, by their strides in each view
+    const index = new Array<number>(peel).fill(0);
+    for (let blk = 0; blk < blocks; blk++) {
+      let oa = a.offset;
+      let ob = b.offset;
+      let oo = out.offset;
+      for (let i = 0; i < peel; i++) {
+        oa += index[i]! * a.strides[i]!;
+        ob += index[i]! * b.strides[i]!;
+        oo += index[i]! * out.strides[i]!;
+      }
+      k.binary_f32(op, addrAt(a, oa), ma, addrAt(b, ob), mb, addrAt(out, oo), rows, d);
+      for (let i = peel - 1; i >= 0 && ++index[i]! === out.shape[i]!; i--) index[i] = 0;
+    }
+    return true;
+  }
+  return false;
 }

@@ -107,6 +107,16 @@ export function runFused(
       k.layernorm_f32(addr(x), addr(gamma), addr(beta), addr(y), addr(mean), addr(rstd), numel(x) / d, d, (attrs as OpAttrs['layerNorm']).eps);
       return true;
     }
+    case 'layerNormBackward': {
+      const [x, gamma, mean, rstd, dy] = inputs as [TensorView, TensorView, TensorView, TensorView, TensorView];
+      const [dx, dgamma, dbeta] = outputs as [TensorView, TensorView, TensorView];
+      const d = lastDim(x);
+      if (d === 0) return false;
+      // five rows of doubles: the dγ and dβ accumulators, the current row's x̂ and dy·γ, and γ
+      const scratch = rowTasks.callerScratch(10 * d);
+      k.layernorm_backward_f32(addr(x), addr(gamma), addr(mean), addr(rstd), addr(dy), addr(dx), addr(dgamma), addr(dbeta), numel(x) / d, d, scratch);
+      return true;
+    }
     default:
       return false;
   }

@@ -129,6 +129,14 @@ export class Gemm {
   }
 
   /**
+   * The calling thread's scratch, at least `floats` long, for a kernel it runs alone between
+   * tasks (no worker reads it then).
+   */
+  callerScratch(floats: number): number {
+    return this.scratch[0]!.ensure(floats);
+  }
+
+  /**
    * Gives every thread at least `floats` of scratch and publishes the addresses. Every thread's,
    * not only those of the coming task: a worker that wakes late may still join it.
    */

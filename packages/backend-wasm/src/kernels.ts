@@ -1,5 +1,6 @@
 import type { OpAttrs, OpName, TensorView } from '@edora/tensor';
 import { runBinary } from './binary.js';
+import { runCopy } from './copy.js';
 import { runFused } from './fused.js';
 import type { ExternalGemm } from './external-gemm.js';
 import { gemmUnsupported, type Gemm, type GemmArgs } from './gemm.js';
@@ -33,8 +34,8 @@ export function wasmKernels(ctx: WasmKernelContext): { [O in OpName]: WasmKernel
   const fused = <O extends OpName>(op: O): WasmKernel<O> => (i, o, a) => runFused(k, rowTasks, op, i, o, a);
   return {
     fill: null,
-    copy: null,
-    cast: null,
+    copy: ([x], [o]) => runCopy(k, x!, o!),
+    cast: ([x], [o]) => runCopy(k, x!, o!),
     unary: fused('unary'),
     binary: (i, [o], a) => runBinary(k, i, o!, a),
     where: null,
@@ -50,7 +51,7 @@ export function wasmKernels(ctx: WasmKernelContext): { [O in OpName]: WasmKernel
     softmaxCrossEntropy: null,
     softmaxCrossEntropyBackward: null,
     layerNorm: fused('layerNorm'),
-    layerNormBackward: null,
+    layerNormBackward: fused('layerNormBackward'),
     geluBackward: fused('geluBackward'),
     rowNorm: fused('rowNorm'),
     matmulBiasAct: ([a, b, bias], [out], { activation }) =>

@@ -19,6 +19,14 @@ export interface KernelExports {
   reduce_sum_f32(x: number, out: number, outer: number, len: number, inner: number): void;
   rownorm_f32(w: number, out: number, rows: number, cols: number): void;
   layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
+  layernorm_backward_f32(
+    x: number, gamma: number, mean: number, rstd: number, dy: number, dx: number, dgamma: number, dbeta: number, rows: number, cols: number,
+    scratch: number,
+  ): void;
+  copy4_b32(
+    src: number, dst: number, n0: number, n1: number, n2: number, n3: number, s0: number, s1: number, s2: number, s3: number,
+    d0: number, d1: number, d2: number, d3: number,
+  ): void;
   __heap_base: WebAssembly.Global;
 }
 

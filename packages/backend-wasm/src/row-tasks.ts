@@ -31,6 +31,11 @@ export class RowTasks {
     this.i32 = new Int32Array(memory.buffer, pool.task, T.SCRATCH0);
   }
 
+  /** The calling thread's scratch (see `Gemm.callerScratch`). */
+  callerScratch(floats: number): number {
+    return this.gemm.callerScratch(floats);
+  }
+
   /**
    * `rows` rows of `cols` elements: x (or y) at address `a`, dy at `b` (0 when unused), the output
    * at `c`. Elementwise kernels pass cols = 1.

@@ -19,8 +19,8 @@ describe('the committed kernels', () => {
     expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(
       [
-        '__heap_base', 'adamw_f32', 'binary_f32', 'gelu_backward_f32', 'gelu_f32', 'gemm_pack_shared_b', 'gemm_scratch_floats',
-        'layernorm_f32', 'philox_f32', 'reduce_sum_f32', 'rownorm_f32', 'softmax_backward_f32', 'softmax_f32', 'task_work',
+        '__heap_base', 'adamw_f32', 'binary_f32', 'copy4_b32', 'gelu_backward_f32', 'gelu_f32', 'gemm_pack_shared_b', 'gemm_scratch_floats',
+        'layernorm_backward_f32', 'layernorm_f32', 'philox_f32', 'reduce_sum_f32', 'rownorm_f32', 'softmax_backward_f32', 'softmax_f32', 'task_work',
         'unary_f32',
       ],
     );

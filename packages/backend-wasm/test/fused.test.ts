@@ -71,6 +71,28 @@ describe('wasm fused kernels agree with the cpu kernels', () => {
       }
     }
   });
+
+  it('layerNormBackward: identical bits for dx, dγ and dβ, odd and even widths, twice in a row (scratch reused)', () => {
+    for (const [n, d] of [[9, 771], [5, 64], [3, 1], [4, 2]] as const) {
+      const r = rng(3 + d);
+      const [xw, xc] = pair(data(n * d, r, 4, 1), [n, d]);
+      const [gw, gc] = pair(data(d, r, 0.5, 1), [d]);
+      const [dyw, dyc] = pair(data(n * d, r, 2), [n, d]);
+      // mean and rstd as layerNorm forward would give them (float32, as saved)
+      const [mw, mc] = pair(data(n, r, 0.1, 1), [n]);
+      const [sw, sc] = pair(data(n, r, 0.2, 0.8), [n]);
+      const grads = (b: typeof wasm | typeof cpu): Tensor[] => [[n, d], [d], [d]].map((s) => tensor(new Float32Array(s[0]! * (s[1] ?? 1)).fill(7), s, { backend: b }));
+      for (let round = 0; round < 2; round++) {
+        const gwOut = grads(wasm);
+        const gcOut = grads(cpu);
+        wasm.run('layerNormBackward', [xw, gw, mw, sw, dyw], gwOut, {});
+        cpu.run('layerNormBackward', [xc, gc, mc, sc, dyc], gcOut, {});
+        for (const [i, name] of ['dx', 'dgamma', 'dbeta'].entries()) {
+          expect(Array.from(gwOut[i]!.dataSync()), `${name}, n=${n} d=${d}`).toEqual(Array.from(gcOut[i]!.dataSync()));
+        }
+      }
+    }
+  });
 });
 
 // GELU and softmax run as row tasks: check them on one thread and on two with every task split
